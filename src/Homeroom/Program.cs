@@ -1,0 +1,45 @@
+using System.Text.Json.Serialization;
+using Homeroom.Accounts;
+using Homeroom.Storage;
+using Homeroom.Web;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.WebHost.ConfigureKestrel(kestrel =>
+    kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long>("Homeroom:MaxRequestBodyBytes", 1024 * 1024));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.ConfigureHttpJsonOptions(options =>
+    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
+builder.Services.AddHomeroomErrors();
+builder.Services.AddOpenApi();
+builder.AddStorage();
+builder.AddAccounts();
+
+var app = builder.Build();
+await app.MigrateAsync();
+
+app.UseHomeroomErrors();
+app.UseSecurityHeaders();
+app.UseStaticFiles();
+app.UseRouting();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseCookieWriteProtection();
+app.UseRateLimiter();
+
+// /health does no I/O at all: it is the load balancer's probe and every benchmark's baseline.
+app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+app.MapOpenApi();
+
+var api = app.MapGroup("/api").WithValidation();
+api.MapAccounts();
+
+app.MapPages();
+app.MapNotFoundFallbacks();
+
+await app.RunAsync();
+
+/// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>
+public partial class Program;

@@ -1,0 +1,147 @@
+using System.Data.Common;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Homeroom.Storage;
+
+public enum StorageProvider
+{
+    Sqlite,
+    Postgres,
+}
+
+/// <summary>
+/// The one database the service talks to. It hands out open connections configured the same way every
+/// time, so feature code never has to remember a pragma or a pool setting. SQL stays plain (Dapper);
+/// where the two databases' dialects differ, <see cref="Sql"/> picks the right text.
+/// </summary>
+public abstract class Database
+{
+    static Database() => DefaultTypeMap.MatchNamesWithUnderscores = true;
+
+    public abstract StorageProvider Provider { get; }
+
+    public bool IsSqlite => Provider == StorageProvider.Sqlite;
+
+    /// <summary>Chooses between two spellings of the same statement.</summary>
+    public string Sql(string sqlite, string postgres) => IsSqlite ? sqlite : postgres;
+
+    public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>A synchronous open, for the few framework callbacks that are not async (data-protection keys).</summary>
+    public abstract DbConnection Open();
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in a transaction and commits it. On SQLite the transaction takes the
+    /// write lock up front (BEGIN IMMEDIATE), so two writers queue instead of failing with SQLITE_BUSY.
+    /// </summary>
+    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync(cancellationToken);
+        return result;
+    }
+
+    /// <summary>True when <paramref name="exception"/> is a UNIQUE constraint violation.</summary>
+    public bool IsUniqueViolation(DbException exception) => exception switch
+    {
+        SqliteException sqlite => sqlite.SqliteErrorCode == 19 && sqlite.SqliteExtendedErrorCode is 2067 or 1555,
+        PostgresException postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation,
+        _ => false,
+    };
+
+    public static Database Create(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var provider = configuration["Storage:Provider"] ?? "sqlite";
+        var connectionString = configuration.GetConnectionString("Homeroom");
+        return provider.Trim().ToLowerInvariant() switch
+        {
+            "sqlite" => new SqliteDatabase(connectionString ?? "Data Source=data/homeroom.db"),
+            "postgres" or "postgresql" => new PostgresDatabase(connectionString
+                ?? throw new InvalidOperationException("Storage:Provider is postgres but ConnectionStrings:Homeroom is not set.")),
+            _ => throw new InvalidOperationException($"Storage:Provider must be 'sqlite' or 'postgres', not '{provider}'."),
+        };
+    }
+}
+
+/// <summary>
+/// SQLite in WAL mode with foreign keys on, a busy timeout, and synchronous=FULL: a commit is on disk
+/// before it returns, so an acknowledged write survives a kill -9 (and a power cut).
+/// </summary>
+public sealed class SqliteDatabase : Database
+{
+    private const string PerConnectionPragmas = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;";
+    private readonly string connectionString;
+
+    static SqliteDatabase() => SQLitePCL.Batteries_V2.Init();
+
+    public SqliteDatabase(string connectionString)
+    {
+        var builder = new SqliteConnectionStringBuilder(connectionString)
+        {
+            ForeignKeys = true,
+            Pooling = true,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+        };
+        if (builder.DataSource is { Length: > 0 } path && path != ":memory:" && !path.StartsWith("file:", StringComparison.Ordinal))
+        {
+            var directory = Path.GetDirectoryName(Path.GetFullPath(path));
+            if (!string.IsNullOrEmpty(directory))
+            {
+                Directory.CreateDirectory(directory);
+            }
+        }
+
+        this.connectionString = builder.ToString();
+        using var connection = Open();
+        // WAL is a property of the database file: set once, it stays.
+        connection.Execute("PRAGMA journal_mode = WAL;");
+    }
+
+    public override StorageProvider Provider => StorageProvider.Sqlite;
+
+    public string FilePath => new SqliteConnectionStringBuilder(connectionString).DataSource;
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default)
+    {
+        var connection = new SqliteConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using (var pragmas = connection.CreateCommand())
+        {
+            pragmas.CommandText = PerConnectionPragmas;
+            await pragmas.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        return connection;
+    }
+
+    public override DbConnection Open()
+    {
+        var connection = new SqliteConnection(connectionString);
+        connection.Open();
+        connection.Execute(PerConnectionPragmas);
+        return connection;
+    }
+}
+
+/// <summary>PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>.</summary>
+public sealed class PostgresDatabase(string connectionString) : Database, IAsyncDisposable, IDisposable
+{
+    private readonly NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
+
+    public override StorageProvider Provider => StorageProvider.Postgres;
+
+    public override async ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default) =>
+        await dataSource.OpenConnectionAsync(cancellationToken);
+
+    public override DbConnection Open() => dataSource.OpenConnection();
+
+    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+
+    public void Dispose() => dataSource.Dispose();
+}

@@ -1,0 +1,95 @@
+using System.Data.Common;
+using System.Reflection;
+using Dapper;
+using Homeroom.Accounts;
+
+namespace Homeroom.Storage;
+
+/// <summary>
+/// The database as the signed-in teacher sees it: the way every feature reaches its own rows.
+/// Each statement gets the teacher's id as <c>@TeacherId</c>, and a statement that does not mention
+/// <c>@TeacherId</c> is refused before it runs, so forgetting the ownership filter fails the first test
+/// that touches the code instead of leaking another teacher's data. Handlers take it as a parameter
+/// (it binds itself from the signed-in user), so there is no teacher id to pass around by hand.
+/// </summary>
+public sealed class TeacherDb
+{
+    private TeacherDb(Database database, long teacherId)
+    {
+        Database = database;
+        TeacherId = teacherId;
+    }
+
+    public Database Database { get; }
+
+    public long TeacherId { get; }
+
+    public static TeacherDb For(Database database, long teacherId) => new(database, teacherId);
+
+    /// <summary>Minimal API binding: endpoints behind RequireAuthorization() always have a teacher.</summary>
+    public static ValueTask<TeacherDb?> BindAsync(HttpContext context, ParameterInfo parameter)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var teacherId = context.User.TeacherId()
+            ?? throw new InvalidOperationException($"{parameter?.Name} needs a signed-in teacher; the endpoint must RequireAuthorization().");
+        return ValueTask.FromResult<TeacherDb?>(new TeacherDb(context.RequestServices.GetRequiredService<Database>(), teacherId));
+    }
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? args = null)
+    {
+        await using var connection = await Database.OpenAsync();
+        return (await connection.QueryAsync<T>(sql, Scope(sql, args))).AsList();
+    }
+
+    public async Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? args = null)
+    {
+        await using var connection = await Database.OpenAsync();
+        return await connection.QuerySingleOrDefaultAsync<T>(sql, Scope(sql, args));
+    }
+
+    public async Task<int> ExecuteAsync(string sql, object? args = null)
+    {
+        await using var connection = await Database.OpenAsync();
+        return await connection.ExecuteAsync(sql, Scope(sql, args));
+    }
+
+    public async Task<T?> ExecuteScalarAsync<T>(string sql, object? args = null)
+    {
+        await using var connection = await Database.OpenAsync();
+        return await connection.ExecuteScalarAsync<T>(sql, Scope(sql, args));
+    }
+
+    /// <summary>Runs several scoped statements in one transaction (BEGIN IMMEDIATE on SQLite).</summary>
+    public Task<T> InTransactionAsync<T>(Func<TeacherTransaction, Task<T>> work) =>
+        Database.InTransactionAsync((connection, transaction) => work(new TeacherTransaction(this, connection, transaction)));
+
+    internal DynamicParameters Scope(string sql, object? args)
+    {
+        if (!sql.Contains("@TeacherId", StringComparison.Ordinal))
+        {
+            throw new InvalidOperationException("A teacher-scoped statement must filter on @TeacherId: " + sql);
+        }
+
+        var parameters = new DynamicParameters(args);
+        parameters.Add("TeacherId", TeacherId);
+        return parameters;
+    }
+}
+
+/// <summary>The same scoped statements as <see cref="TeacherDb"/>, inside one open transaction.</summary>
+public sealed class TeacherTransaction(TeacherDb scope, DbConnection connection, DbTransaction transaction)
+{
+    public long TeacherId => scope.TeacherId;
+
+    public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? args = null) =>
+        (await connection.QueryAsync<T>(sql, scope.Scope(sql, args), transaction)).AsList();
+
+    public Task<T?> QuerySingleOrDefaultAsync<T>(string sql, object? args = null) =>
+        connection.QuerySingleOrDefaultAsync<T>(sql, scope.Scope(sql, args), transaction);
+
+    public Task<int> ExecuteAsync(string sql, object? args = null) =>
+        connection.ExecuteAsync(sql, scope.Scope(sql, args), transaction);
+
+    public Task<T?> ExecuteScalarAsync<T>(string sql, object? args = null) =>
+        connection.ExecuteScalarAsync<T>(sql, scope.Scope(sql, args), transaction);
+}
