@@ -1,0 +1,85 @@
+using System.Net;
+using Dapper;
+using Homeroom.Storage;
+using Homeroom.Tests.Infrastructure;
+
+namespace Homeroom.Tests.Storage;
+
+public abstract class StorageTests(AppFixture fixture) : AppTests(fixture)
+{
+    [Fact]
+    public async Task Every_migration_is_applied_once_and_recorded()
+    {
+        var database = App.Service<Database>();
+        await using var connection = await database.OpenAsync();
+
+        var recorded = (await connection.QueryAsync<int>("SELECT version FROM schema_migrations ORDER BY version")).ToList();
+
+        Assert.Equal(Migrator.ScriptsFor(App.Provider).Select(s => s.Version), recorded);
+        Assert.Equal(recorded.Distinct(), recorded);
+    }
+
+    [Fact]
+    public async Task Migrating_an_up_to_date_database_changes_nothing()
+    {
+        var database = App.Service<Database>();
+        await using var connection = await database.OpenAsync();
+        var before = await connection.QueryAsync<(long, long)>("SELECT version, applied_at FROM schema_migrations ORDER BY version");
+
+        await App.Service<Migrator>().MigrateAsync();
+
+        var after = await connection.QueryAsync<(long, long)>("SELECT version, applied_at FROM schema_migrations ORDER BY version");
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task A_teacher_scoped_statement_without_the_teacher_filter_is_refused()
+    {
+        var scope = TeacherDb.For(App.Service<Database>(), teacherId: 1);
+
+        var error = await Assert.ThrowsAsync<InvalidOperationException>(() => scope.QueryAsync<long>("SELECT id FROM teachers"));
+
+        Assert.Contains("@TeacherId", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_acknowledged_signup_survives_a_kill_9_of_the_service()
+    {
+        var connectionString = await Fixture.CreateDatabaseAsync() ?? throw new InvalidOperationException();
+        var username = Teacher.NewUsername();
+
+        await using (var service = await ServiceProcess.StartAsync(Fixture.Provider, connectionString))
+        {
+            using var api = service.NewClient();
+            await (await api.PostAsync("/api/auth/signup", new { username, password = Teacher.DefaultPassword })).Status(HttpStatusCode.Created);
+            await service.KillAsync();
+        }
+
+        await using var restarted = await ServiceProcess.StartAsync(Fixture.Provider, connectionString);
+        using var again = restarted.NewClient();
+        Assert.NotEmpty(await Teacher.LoginAsync(again, username, Teacher.DefaultPassword));
+    }
+
+    [Fact]
+    public async Task Tokens_issued_before_a_restart_are_still_accepted_after_it()
+    {
+        var connectionString = await Fixture.CreateDatabaseAsync() ?? throw new InvalidOperationException();
+        var username = Teacher.NewUsername();
+        string token;
+        await using (var service = await ServiceProcess.StartAsync(Fixture.Provider, connectionString))
+        {
+            using var api = service.NewClient();
+            await (await api.PostAsync("/api/auth/signup", new { username, password = Teacher.DefaultPassword })).Status(HttpStatusCode.Created);
+            token = await Teacher.LoginAsync(api, username, Teacher.DefaultPassword);
+        }
+
+        await using var restarted = await ServiceProcess.StartAsync(Fixture.Provider, connectionString);
+        using var again = restarted.NewClient();
+        again.UseBearer(token);
+        Assert.Equal(username, (await (await again.GetAsync("/api/me")).Json(HttpStatusCode.OK)).Str("username"));
+    }
+}
+
+public sealed class SqliteStorageTests(SqliteFixture fixture) : StorageTests(fixture), IClassFixture<SqliteFixture>;
+
+public sealed class PostgresStorageTests(PostgresFixture fixture) : StorageTests(fixture), IClassFixture<PostgresFixture>;
