@@ -200,14 +200,14 @@ public static class AccountsApi
         var hash = hasher.HashPassword(account, request.Password!);
         try
         {
-            await using var connection = await database.OpenAsync();
-            var id = await connection.ExecuteScalarAsync<long>(
+            var id = await database.WriteAsync((connection, transaction) => connection.ExecuteScalarAsync<long>(
                 """
                 INSERT INTO teachers (username, username_key, display_name, password_hash, security_stamp, time_zone, created_at)
                 VALUES (@Username, @Key, @DisplayName, @hash, @SecurityStamp, @TimeZone, @CreatedAt)
                 RETURNING id
                 """,
-                new { account.Username, Key = AccountRules.Key(username), account.DisplayName, hash, account.SecurityStamp, account.TimeZone, account.CreatedAt });
+                new { account.Username, Key = AccountRules.Key(username), account.DisplayName, hash, account.SecurityStamp, account.TimeZone, account.CreatedAt },
+                transaction));
             var me = new TeacherProfile(id, account.Username, account.DisplayName, account.TimeZone, DateTimeOffset.FromUnixTimeMilliseconds(account.CreatedAt));
             return TypedResults.Created("/api/me", me);
         }
@@ -248,9 +248,9 @@ public static class AccountsApi
         await throttle.ClearAsync(key);
         if (verdict == PasswordVerificationResult.SuccessRehashNeeded)
         {
-            await using var connection = await database.OpenAsync();
-            await connection.ExecuteAsync("UPDATE teachers SET password_hash = @hash WHERE id = @Id",
-                new { hash = hasher.HashPassword(account, request.Password!), account.Id });
+            var rehashed = hasher.HashPassword(account, request.Password!);
+            await database.WriteAsync((connection, transaction) =>
+                connection.ExecuteAsync("UPDATE teachers SET password_hash = @rehashed WHERE id = @Id", new { rehashed, account.Id }, transaction));
         }
 
         var principal = TeacherClaims.Principal(account.Id, account.Username, account.SecurityStamp);

@@ -43,18 +43,18 @@ public sealed class LoginThrottle(Database database, TimeProvider clock, Microso
     public async Task RecordFailureAsync(string usernameKey)
     {
         var now = clock.GetUtcNow();
-        await using var connection = await database.OpenAsync();
-        await connection.ExecuteAsync(
+        await database.WriteAsync((connection, transaction) => connection.ExecuteAsync(
             """
             DELETE FROM login_failures WHERE failed_at <= @expired;
             INSERT INTO login_failures (username_key, failed_at) VALUES (@usernameKey, @now);
             """,
-            new { usernameKey, now = now.ToUnixTimeMilliseconds(), expired = (now - Window).ToUnixTimeMilliseconds() });
+            new { usernameKey, now = now.ToUnixTimeMilliseconds(), expired = (now - Window).ToUnixTimeMilliseconds() },
+            transaction));
     }
 
     public async Task ClearAsync(string usernameKey)
     {
-        await using var connection = await database.OpenAsync();
-        await connection.ExecuteAsync("DELETE FROM login_failures WHERE username_key = @usernameKey", new { usernameKey });
+        await database.WriteAsync((connection, transaction) =>
+            connection.ExecuteAsync("DELETE FROM login_failures WHERE username_key = @usernameKey", new { usernameKey }, transaction));
     }
 }

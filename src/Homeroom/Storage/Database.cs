@@ -16,7 +16,7 @@ public enum StorageProvider
 /// time, so feature code never has to remember a pragma or a pool setting. SQL stays plain (Dapper);
 /// where the two databases' dialects differ, <see cref="Sql"/> picks the right text.
 /// </summary>
-public abstract class Database
+public abstract class Database : IAsyncDisposable
 {
     static Database() => DefaultTypeMap.MatchNamesWithUnderscores = true;
 
@@ -33,17 +33,17 @@ public abstract class Database
     public abstract DbConnection Open();
 
     /// <summary>
-    /// Runs <paramref name="work"/> in a transaction and commits it. On SQLite the transaction takes the
-    /// write lock up front (BEGIN IMMEDIATE), so two writers queue instead of failing with SQLITE_BUSY.
+    /// Runs <paramref name="work"/> atomically and returns once its changes are durably committed.
+    /// <paramref name="work"/> must not commit or roll back itself; it must be quick SQL only. If it
+    /// throws, none of its changes are kept. On SQLite concurrent writes share one commit (group commit,
+    /// see <see cref="SqliteWriteQueue"/>); on PostgreSQL each is its own transaction.
     /// </summary>
-    public async Task<T> InTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken = default)
+    public abstract Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work);
+
+    public virtual ValueTask DisposeAsync()
     {
-        ArgumentNullException.ThrowIfNull(work);
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var result = await work(connection, transaction);
-        await transaction.CommitAsync(cancellationToken);
-        return result;
+        GC.SuppressFinalize(this);
+        return ValueTask.CompletedTask;
     }
 
     /// <summary>True when <paramref name="exception"/> is a UNIQUE constraint violation.</summary>
@@ -77,6 +77,7 @@ public sealed class SqliteDatabase : Database
 {
     private const string PerConnectionPragmas = "PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;";
     private readonly string connectionString;
+    private readonly SqliteWriteQueue writes;
 
     static SqliteDatabase() => SQLitePCL.Batteries_V2.Init();
 
@@ -101,6 +102,7 @@ public sealed class SqliteDatabase : Database
         using var connection = Open();
         // WAL is a property of the database file: set once, it stays.
         connection.Execute("PRAGMA journal_mode = WAL;");
+        writes = new SqliteWriteQueue(OpenAsync);
     }
 
     public override StorageProvider Provider => StorageProvider.Sqlite;
@@ -127,10 +129,18 @@ public sealed class SqliteDatabase : Database
         connection.Execute(PerConnectionPragmas);
         return connection;
     }
+
+    public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => writes.WriteAsync(work);
+
+    public override async ValueTask DisposeAsync()
+    {
+        await writes.DisposeAsync();
+        await base.DisposeAsync();
+    }
 }
 
 /// <summary>PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>.</summary>
-public sealed class PostgresDatabase(string connectionString) : Database, IAsyncDisposable, IDisposable
+public sealed class PostgresDatabase(string connectionString) : Database
 {
     private readonly NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
 
@@ -141,7 +151,19 @@ public sealed class PostgresDatabase(string connectionString) : Database, IAsync
 
     public override DbConnection Open() => dataSource.OpenConnection();
 
-    public ValueTask DisposeAsync() => dataSource.DisposeAsync();
+    public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
+    {
+        ArgumentNullException.ThrowIfNull(work);
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        var result = await work(connection, transaction);
+        await transaction.CommitAsync();
+        return result;
+    }
 
-    public void Dispose() => dataSource.Dispose();
+    public override async ValueTask DisposeAsync()
+    {
+        await dataSource.DisposeAsync();
+        await base.DisposeAsync();
+    }
 }

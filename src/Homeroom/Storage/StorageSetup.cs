@@ -11,7 +11,7 @@ public static class StorageSetup
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddSingleton(Database.Create(builder.Configuration));
+        services.AddSingleton(_ => Database.Create(builder.Configuration));
         services.AddSingleton<Migrator>();
         services.AddDataProtection().SetApplicationName("Homeroom");
         services.AddOptions<KeyManagementOptions>().Configure<Database>((options, database) =>

@@ -47,21 +47,23 @@ public sealed class TeacherDb
         return await connection.QuerySingleOrDefaultAsync<T>(sql, Scope(sql, args));
     }
 
-    public async Task<int> ExecuteAsync(string sql, object? args = null)
+    /// <summary>One durable write statement (through <see cref="Database.WriteAsync{T}"/>).</summary>
+    public Task<int> ExecuteAsync(string sql, object? args = null)
     {
-        await using var connection = await Database.OpenAsync();
-        return await connection.ExecuteAsync(sql, Scope(sql, args));
+        var parameters = Scope(sql, args);
+        return Database.WriteAsync((connection, transaction) => connection.ExecuteAsync(sql, parameters, transaction));
     }
 
+    /// <summary>A single value from a read (use <see cref="WriteAsync{T}"/> for statements that change data).</summary>
     public async Task<T?> ExecuteScalarAsync<T>(string sql, object? args = null)
     {
         await using var connection = await Database.OpenAsync();
         return await connection.ExecuteScalarAsync<T>(sql, Scope(sql, args));
     }
 
-    /// <summary>Runs several scoped statements in one transaction (BEGIN IMMEDIATE on SQLite).</summary>
-    public Task<T> InTransactionAsync<T>(Func<TeacherTransaction, Task<T>> work) =>
-        Database.InTransactionAsync((connection, transaction) => work(new TeacherTransaction(this, connection, transaction)));
+    /// <summary>Runs several scoped statements atomically and durably (see <see cref="Database.WriteAsync{T}"/>).</summary>
+    public Task<T> WriteAsync<T>(Func<TeacherTransaction, Task<T>> work) =>
+        Database.WriteAsync((connection, transaction) => work(new TeacherTransaction(this, connection, transaction)));
 
     internal DynamicParameters Scope(string sql, object? args)
     {

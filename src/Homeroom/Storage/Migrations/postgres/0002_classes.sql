@@ -1,0 +1,63 @@
+CREATE TABLE classes (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    teacher_id BIGINT NOT NULL REFERENCES teachers(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    archived BOOLEAN NOT NULL DEFAULT FALSE,
+    -- The fair picker's current round; picks of earlier rounds stay for the history.
+    round INTEGER NOT NULL DEFAULT 1,
+    created_at BIGINT NOT NULL
+);
+CREATE INDEX classes_by_teacher ON classes (teacher_id, archived, name);
+
+-- Removed students keep their row (removed_at) so their picks and absences stay in the history.
+CREATE TABLE students (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    preferred_name TEXT,
+    pronouns TEXT,
+    notes TEXT,
+    external_id TEXT,
+    created_at BIGINT NOT NULL,
+    removed_at BIGINT
+);
+CREATE INDEX students_by_class ON students (class_id, removed_at);
+
+-- One row per student absent on a day (YYYY-MM-DD in the teacher's time zone).
+CREATE TABLE absences (
+    class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+    day TEXT NOT NULL,
+    student_id BIGINT NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+    PRIMARY KEY (class_id, day, student_id)
+);
+
+CREATE TABLE picks (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+    student_id BIGINT NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+    mode TEXT NOT NULL,
+    round INTEGER NOT NULL,
+    -- How many students could have been drawn: each had a 1/eligible share of this call.
+    eligible INTEGER NOT NULL,
+    day TEXT NOT NULL,
+    picked_at BIGINT NOT NULL,
+    outcome TEXT,
+    undone_at BIGINT
+);
+CREATE INDEX picks_by_class ON picks (class_id, id);
+CREATE INDEX picks_by_round ON picks (class_id, round);
+
+CREATE TABLE groupings (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    class_id BIGINT NOT NULL REFERENCES classes(id) ON DELETE CASCADE,
+    created_at BIGINT NOT NULL,
+    request TEXT NOT NULL
+);
+CREATE INDEX groupings_by_class ON groupings (class_id, id);
+
+CREATE TABLE grouping_members (
+    grouping_id BIGINT NOT NULL REFERENCES groupings(id) ON DELETE CASCADE,
+    group_number INTEGER NOT NULL,
+    student_id BIGINT NOT NULL REFERENCES students(id) ON DELETE CASCADE,
+    PRIMARY KEY (grouping_id, student_id)
+);
