@@ -1,0 +1,12 @@
+// The features a signed-in teacher can open. The dashboard shows one card per entry and the site
+// header shows one link per entry, in this order. Add an entry only once its page really exists
+// (its path mapped in Web/Pages.cs and its .html in wwwroot); until then the dashboard says that
+// features will appear there.
+//
+// Entry shape:
+//   { name: 'Classes', href: '/classes', description: 'Your classes and the students in each.' }
+//
+// Planned, not built yet (so deliberately not listed): Classes (/classes), Quizzes (/quizzes),
+// Reports (/reports), Places (/places).
+
+export const features = [];
