@@ -1,5 +1,7 @@
 using System.Text.Json.Serialization;
+using Homeroom;
 using Homeroom.Accounts;
+using Homeroom.Classes;
 using Homeroom.Storage;
 using Homeroom.Web;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -9,6 +11,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long>("Homeroom:MaxRequestBodyBytes", 1024 * 1024));
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<IRandomSource, CryptoRandomSource>();
 builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
 builder.Services.AddHomeroomErrors();
@@ -21,7 +24,7 @@ await app.MigrateAsync();
 
 app.UseHomeroomErrors();
 app.UseSecurityHeaders();
-app.UseStaticFiles();
+app.UseStaticFiles(Pages.StaticFileOptions());
 app.UseRouting();
 app.UseAuthentication();
 app.UseAuthorization();
@@ -35,6 +38,7 @@ app.MapOpenApi();
 
 var api = app.MapGroup("/api").WithValidation();
 api.MapAccounts();
+api.MapClasses();
 
 app.MapPages();
 app.MapNotFoundFallbacks();

@@ -39,6 +39,9 @@ public sealed class TeacherAccount
 /// <summary>The signed-in teacher, as the API shows them.</summary>
 public sealed record TeacherProfile(long Id, string Username, string DisplayName, string TimeZone, DateTimeOffset CreatedAt);
 
+/// <summary>Lets a page ask "am I signed in?" without a 401 in the browser console.</summary>
+public sealed record SessionState(bool SignedIn, TeacherProfile? Profile);
+
 public sealed record AntiforgeryToken(string Token, string HeaderName);
 
 public sealed partial record SignupRequest(string? Username, string? Password, string? DisplayName, string? TimeZone) : IValidatable
@@ -166,15 +169,20 @@ public static class AccountsApi
 
     public static void MapAccounts(this IEndpointRouteBuilder api)
     {
-        var auth = api.MapGroup("/auth").WithTags("Accounts").RequireRateLimiting(AccountsSetup.AuthRateLimit);
-        auth.MapPost("/signup", Signup).WithSummary("Create a teacher account");
+        // Only the endpoints that check passwords or mint tokens are rate limited; a school behind one
+        // address must still be able to fetch antiforgery tokens and sign out freely.
+        var auth = api.MapGroup("/auth").WithTags("Accounts");
+        auth.MapPost("/signup", Signup).WithSummary("Create a teacher account").RequireRateLimiting(AccountsSetup.AuthRateLimit);
         auth.MapPost("/login", Login)
+            .RequireRateLimiting(AccountsSetup.AuthRateLimit)
             .WithSummary("Sign in: a bearer token for programs, or a cookie for the browser with ?useCookies=true")
             .Produces<AccessTokenResponse>()
             .Produces<TeacherProfile>(contentType: "application/json")
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
-        auth.MapPost("/refresh", Refresh).WithSummary("Exchange a refresh token for a new access token").Produces<AccessTokenResponse>();
+        auth.MapPost("/refresh", Refresh).WithSummary("Exchange a refresh token for a new access token").Produces<AccessTokenResponse>()
+            .RequireRateLimiting(AccountsSetup.AuthRateLimit);
+        auth.MapGet("/session", Session).WithSummary("Whether this request is signed in, and as whom (never 401)");
         auth.MapPost("/logout", (Delegate)Logout).WithSummary("End the cookie session");
         auth.MapGet("/antiforgery", GetAntiforgeryToken).WithSummary("The token that cookie-authenticated writes send in X-CSRF-TOKEN");
 
@@ -283,6 +291,17 @@ public static class AccountsApi
 
         return TypedResults.SignIn(TeacherClaims.Principal(account.Id, account.Username, account.SecurityStamp),
             authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
+    }
+
+    private static async Task<Ok<SessionState>> Session(HttpContext context, Database database)
+    {
+        if (context.User.TeacherId() is not { } teacherId)
+        {
+            return TypedResults.Ok(new SessionState(false, null));
+        }
+
+        var account = await FindAsync(database, "id = @teacherId", new { teacherId });
+        return TypedResults.Ok(new SessionState(account is not null, account?.ToProfile()));
     }
 
     private static async Task<NoContent> Logout(HttpContext context)

@@ -20,6 +20,23 @@ public static class Pages
 
     private const string HtmlType = "text/html; charset=utf-8";
 
+    /// <summary>
+    /// Scripts, styles and images from wwwroot, revalidated on every load (ETag) so a deploy never pairs
+    /// new pages with old scripts. HTML files are not served as files: pages only exist at their clean
+    /// paths, with the page policy.
+    /// </summary>
+    public static StaticFileOptions StaticFileOptions()
+    {
+        var types = new Microsoft.AspNetCore.StaticFiles.FileExtensionContentTypeProvider();
+        types.Mappings.Remove(".html");
+        types.Mappings.Remove(".htm");
+        return new StaticFileOptions
+        {
+            ContentTypeProvider = types,
+            OnPrepareResponse = context => context.Context.Response.Headers.CacheControl = "no-cache",
+        };
+    }
+
     public static void MapPages(this IEndpointRouteBuilder app)
     {
         foreach (var (path, file) in Routes)

@@ -269,6 +269,20 @@ public abstract class AccountsTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task The_session_endpoint_says_who_is_signed_in_without_a_401()
+    {
+        var teacher = await SignUpAsync();
+        using var anonymous = Anonymous();
+
+        var nobody = await (await anonymous.GetAsync("/api/auth/session")).Json(HttpStatusCode.OK);
+        var somebody = await (await teacher.Api.GetAsync("/api/auth/session")).Json(HttpStatusCode.OK);
+
+        Assert.False(nobody.GetProperty("signedIn").GetBoolean());
+        Assert.True(somebody.GetProperty("signedIn").GetBoolean());
+        Assert.Equal(teacher.Username, somebody.GetProperty("profile").Str("username"));
+    }
+
+    [Fact]
     public async Task Sign_in_requests_are_rate_limited_per_client()
     {
         await using var strict = await Fixture.StartAppAsync(new Dictionary<string, string?> { ["Homeroom:AuthRequestsPerMinutePerClient"] = "3" });
@@ -282,6 +296,9 @@ public abstract class AccountsTests(AppFixture fixture) : AppTests(fixture)
 
         await limited.Problem(HttpStatusCode.TooManyRequests);
         Assert.NotNull(limited.Headers.RetryAfter);
+        // Fetching an antiforgery token or signing out is never throttled.
+        await (await api.GetAsync("/api/auth/antiforgery")).Status(HttpStatusCode.OK);
+        await (await api.PostAsync("/api/auth/logout", null)).Status(HttpStatusCode.NoContent);
     }
 }
 

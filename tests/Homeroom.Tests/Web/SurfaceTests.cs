@@ -59,6 +59,20 @@ public abstract class SurfaceTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Pages_exist_only_at_their_clean_paths_and_scripts_are_revalidated()
+    {
+        using var api = Anonymous();
+
+        var raw = await api.GetAsync("/dashboard.html");
+        var script = await api.GetAsync("/js/api.js");
+
+        Assert.Equal(HttpStatusCode.NotFound, raw.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, script.StatusCode);
+        Assert.Equal("no-cache", script.Headers.CacheControl?.ToString());
+        Assert.NotNull(script.Headers.ETag);
+    }
+
+    [Fact]
     public async Task Api_responses_forbid_sniffing_and_framing()
     {
         using var api = Anonymous();
