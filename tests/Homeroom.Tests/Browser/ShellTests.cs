@@ -1,0 +1,124 @@
+using Homeroom.Tests.Infrastructure;
+using Microsoft.Playwright;
+
+namespace Homeroom.Tests.Browser;
+
+public sealed class ShellTests(BrowserFixture fixture) : BrowserTests(fixture), IClassFixture<BrowserFixture>
+{
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_teacher_signs_up_signs_out_signs_in_and_sees_the_dashboard(bool phone)
+    {
+        await using var browser = await Browser.NewPageAsync(phone);
+        var page = browser.Page;
+        var username = Teacher.NewUsername();
+        var suffix = phone ? "phone" : "desktop";
+
+        await page.GotoAsync("/signup");
+        await page.FillAsync("#signup-form [name=username]", username);
+        await page.FillAsync("#signup-form [name=displayName]", "Ada Lovelace");
+        await page.FillAsync("#signup-form [name=password]", Teacher.DefaultPassword);
+        await browser.ScreenshotAsync("signup-" + suffix);
+        await page.ClickAsync("#signup-form [type=submit]");
+
+        await page.WaitForURLAsync("**/dashboard");
+        await Assertions.Expect(page.Locator("#greeting")).ToContainTextAsync("Ada Lovelace");
+        await Assertions.Expect(page.Locator("body")).ToContainTextAsync(username);
+        await browser.ScreenshotAsync("dashboard-" + suffix);
+
+        await page.ClickAsync("#sign-out");
+        await page.WaitForURLAsync(url => !url.Contains("/dashboard", StringComparison.Ordinal));
+        await page.GotoAsync("/dashboard");
+        await page.WaitForURLAsync("**/login**");
+
+        await page.FillAsync("#login-form [name=username]", username);
+        await page.FillAsync("#login-form [name=password]", Teacher.DefaultPassword);
+        await page.ClickAsync("#login-form [type=submit]");
+        await page.WaitForURLAsync("**/dashboard");
+        await Assertions.Expect(page.Locator("#greeting")).ToContainTextAsync("Ada Lovelace");
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task A_wrong_password_and_a_short_password_are_explained_on_the_page()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        await using var browser = await Browser.NewPageAsync();
+        var page = browser.Page;
+
+        await page.GotoAsync("/login");
+        await page.FillAsync("#login-form [name=username]", teacher.Username);
+        await page.FillAsync("#login-form [name=password]", "not the password");
+        await page.ClickAsync("#login-form [type=submit]");
+        await Assertions.Expect(page.Locator("[role=alert]").First).ToContainTextAsync("wrong");
+        await browser.ScreenshotAsync("login-wrong-password");
+
+        await page.GotoAsync("/signup");
+        await page.FillAsync("#signup-form [name=username]", Teacher.NewUsername());
+        await page.FillAsync("#signup-form [name=password]", "short");
+        await page.ClickAsync("#signup-form [type=submit]");
+        await Assertions.Expect(page.Locator("#signup-form")).ToContainTextAsync("at least 10 characters");
+        Assert.EndsWith("/signup", page.Url, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_display_name_full_of_markup_is_shown_as_text()
+    {
+        const string name = "<img src=x onerror=alert(1)><script>alert(2)</script>";
+        var username = Teacher.NewUsername();
+        using (var api = new ApiClient(App.NewClient()))
+        {
+            await api.PostAsync("/api/auth/signup", new { username, password = Teacher.DefaultPassword, displayName = name });
+        }
+
+        await using var browser = await Browser.NewPageAsync();
+        var page = browser.Page;
+        var dialogs = 0;
+        page.Dialog += (_, dialog) => { dialogs++; _ = dialog.DismissAsync(); };
+        await page.GotoAsync("/login");
+        await page.FillAsync("#login-form [name=username]", username);
+        await page.FillAsync("#login-form [name=password]", Teacher.DefaultPassword);
+        await page.ClickAsync("#login-form [type=submit]");
+        await page.WaitForURLAsync("**/dashboard");
+
+        await Assertions.Expect(page.Locator("#greeting")).ToContainTextAsync(name);
+        Assert.Equal(0, await page.Locator("#greeting img, #greeting script").CountAsync());
+        Assert.Equal(0, dialogs);
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task The_account_page_changes_the_display_name()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        await using var browser = await Browser.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync("/login?next=/account");
+        await page.FillAsync("#login-form [name=username]", teacher.Username);
+        await page.FillAsync("#login-form [name=password]", teacher.Password);
+        await page.ClickAsync("#login-form [type=submit]");
+        await page.WaitForURLAsync("**/account");
+
+        await page.FillAsync("#profile-form [name=displayName]", "Mr. Chips");
+        await page.ClickAsync("#profile-submit");
+        await Assertions.Expect(page.Locator("#profile-status")).ToContainTextAsync("Saved");
+        await browser.ScreenshotAsync("account");
+
+        await page.GotoAsync("/dashboard");
+        await Assertions.Expect(page.Locator("#greeting")).ToContainTextAsync("Mr. Chips");
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task An_unknown_page_shows_a_readable_404()
+    {
+        await using var browser = await Browser.NewPageAsync();
+
+        var response = await browser.Page.GotoAsync("/no/such/page");
+
+        Assert.Equal(404, response!.Status);
+        await Assertions.Expect(browser.Page.Locator("body")).ToContainTextAsync("not found", new LocatorAssertionsToContainTextOptions { IgnoreCase = true });
+        await browser.ScreenshotAsync("not-found");
+    }
+}

@@ -1,0 +1,118 @@
+using Homeroom.Storage;
+using Microsoft.Playwright;
+
+namespace Homeroom.Tests.Infrastructure;
+
+/// <summary>
+/// Debian's Chromium driven by Playwright (no browser download: it launches /usr/bin/chromium), plus a
+/// running Homeroom on SQLite. Each test gets a fresh browser context, so cookies never leak between tests.
+/// Screenshots go to TestResults/screenshots for a person to look at.
+/// </summary>
+public sealed class BrowserFixture : IAsyncLifetime
+{
+    public const string ChromiumPath = "/usr/bin/chromium";
+    private IPlaywright? playwright;
+    private IBrowser? browser;
+    private readonly SqliteFixture database = new();
+
+    public static bool Available => File.Exists(ChromiumPath);
+
+    public HomeroomApp App => database.App;
+
+    public static string ScreenshotDirectory { get; } = Path.Combine(AppContext.BaseDirectory, "TestResults", "screenshots");
+
+    public async ValueTask InitializeAsync()
+    {
+        await database.InitializeAsync();
+        if (!Available)
+        {
+            return;
+        }
+
+        playwright = await Playwright.CreateAsync();
+        browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        Directory.CreateDirectory(ScreenshotDirectory);
+    }
+
+    /// <summary>A fresh page in its own context, at a phone or a desktop size, that records console errors.</summary>
+    public async Task<BrowserPage> NewPageAsync(bool phone = false)
+    {
+        var context = await browser!.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = App.BaseAddress.ToString(),
+            ViewportSize = phone ? new ViewportSize { Width = 390, Height = 844 } : new ViewportSize { Width = 1280, Height = 800 },
+            IsMobile = phone,
+            HasTouch = phone,
+        });
+        context.SetDefaultTimeout(10_000);
+        var page = await context.NewPageAsync();
+        return new BrowserPage(context, page);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (browser is not null)
+        {
+            await browser.DisposeAsync();
+        }
+
+        playwright?.Dispose();
+        await database.DisposeAsync();
+    }
+}
+
+/// <summary>A page plus everything it complained about (console errors, page errors, CSP violations).</summary>
+public sealed class BrowserPage : IAsyncDisposable
+{
+    private readonly IBrowserContext context;
+    private readonly List<string> problems = [];
+
+    public BrowserPage(IBrowserContext context, IPage page)
+    {
+        this.context = context;
+        Page = page;
+        page.Console += (_, message) =>
+        {
+            // A 401 from /api/me is how a page learns nobody is signed in; the browser logs it as an error.
+            if (message.Type == "error" && !message.Text.Contains("status of 401", StringComparison.Ordinal))
+            {
+                problems.Add("console: " + message.Text);
+            }
+        };
+        page.PageError += (_, error) => problems.Add("page error: " + error);
+    }
+
+    public IPage Page { get; }
+
+    public IReadOnlyList<string> Problems => problems;
+
+    public async Task ScreenshotAsync(string name) =>
+        await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });
+
+    /// <summary>Fails the test if the page logged errors or broke its Content-Security-Policy.</summary>
+    public void AssertNoProblems() => Assert.True(problems.Count == 0, "The page reported problems:\n" + string.Join('\n', problems));
+
+    public ValueTask DisposeAsync() => context.DisposeAsync();
+}
+
+/// <summary>Base of the real-browser tests: skips without Chromium (fails under HOMEROOM_TEST_STRICT).</summary>
+public abstract class BrowserTests
+{
+    protected BrowserTests(BrowserFixture fixture)
+    {
+        ArgumentNullException.ThrowIfNull(fixture);
+        TestEnvironment.Require(BrowserFixture.Available, "Chromium (the chromium Debian package)");
+        Browser = fixture;
+    }
+
+    protected BrowserFixture Browser { get; }
+
+    protected HomeroomApp App => Browser.App;
+
+    protected StorageProvider Provider => App.Provider;
+}
