@@ -72,6 +72,7 @@ public sealed class TeacherDb
             throw new InvalidOperationException("A teacher-scoped statement must filter on @TeacherId: " + sql);
         }
 
+        SqlParameterCheck.Verify(sql, args, "TeacherId");
         var parameters = new DynamicParameters(args);
         parameters.Add("TeacherId", TeacherId);
         return parameters;
@@ -94,4 +95,41 @@ public sealed class TeacherTransaction(TeacherDb scope, DbConnection connection,
 
     public Task<T?> ExecuteScalarAsync<T>(string sql, object? args = null) =>
         connection.ExecuteScalarAsync<T>(sql, scope.Scope(sql, args), transaction);
+}
+
+/// <summary>
+/// SQLite matches parameter names case-sensitively and PostgreSQL does not, so "@studentId" bound from
+/// a property "StudentId" works on one database and fails on the other. Every @name in a statement must
+/// have an argument spelled exactly the same; checked once per statement and argument type.
+/// </summary>
+internal static partial class SqlParameterCheck
+{
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string, Type?), bool> Checked = new();
+
+    public static void Verify(string sql, object? args, params string[] extra)
+    {
+        var type = args?.GetType();
+        if (Checked.ContainsKey((sql, type)))
+        {
+            return;
+        }
+
+        var available = new HashSet<string>(extra, StringComparer.Ordinal);
+        if (type is not null)
+        {
+            available.UnionWith(type.GetProperties().Select(p => p.Name));
+        }
+
+        var missing = ParameterPattern().Matches(sql).Select(m => m.Groups[1].Value).Where(name => !available.Contains(name)).Distinct().ToList();
+        if (missing.Count > 0)
+        {
+            throw new InvalidOperationException(
+                $"No argument named exactly {string.Join(", ", missing.Select(m => "'" + m + "'"))} for: {sql} (SQLite parameter names are case-sensitive).");
+        }
+
+        Checked[(sql, type)] = true;
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?<![@\w])@([A-Za-z_][A-Za-z0-9_]*)")]
+    private static partial System.Text.RegularExpressions.Regex ParameterPattern();
 }
