@@ -1,0 +1,431 @@
+using Homeroom.Storage;
+using Homeroom.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Homeroom.Classes;
+
+public sealed record StudentRef(long Id, string Name, string? PreferredName, string? Pronouns);
+
+public sealed record PickedStudent(long PickId, StudentRef Student);
+
+/// <summary>A pick: its id, the student (and all of them when several were drawn), the round and what is left of it.</summary>
+public sealed record Pick(long Id, string Mode, int Round, StudentRef Student, IReadOnlyList<PickedStudent>? Students, int RemainingInRound, int Present, string Day, DateTimeOffset PickedAt);
+
+/// <summary>One entry of the history. Undone picks stay in it, marked, so the history is complete.</summary>
+public sealed record PickRecord(long Id, string Mode, int Round, StudentRef Student, string? Outcome, bool Undone, string Day, DateTimeOffset PickedAt, DateTimeOffset? UndoneAt);
+
+public sealed record PickPage(IReadOnlyList<PickRecord> Items, int Page, int PageSize, long Total);
+
+public sealed record RoundStatus(int Round, int Present, IReadOnlyList<StudentRef> Picked, IReadOnlyList<StudentRef> Remaining);
+
+public sealed record StudentEquity(StudentRef Student, int Calls, int Passes, int Absences, double Expected, bool Removed);
+
+public sealed record PickStats(int TotalCalls, int TotalPasses, IReadOnlyList<StudentEquity> Students, double ChiSquare, int DegreesOfFreedom, double? PValue, bool Judged, string Verdict);
+
+public sealed record PickRequest(string? Mode, int? Count) : IValidatable
+{
+    public const int MaxCount = 100;
+
+    public PickMode ParsedMode => Enum.TryParse<PickMode>(Mode, ignoreCase: true, out var mode) ? mode : PickMode.Fair;
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Mode is not null && (!Enum.TryParse<PickMode>(Mode, ignoreCase: true, out _) || int.TryParse(Mode, out _)))
+        {
+            errors.Add("mode", "mode must be 'fair', 'random' or 'weighted'.");
+        }
+
+        if (Count is < 1 or > MaxCount)
+        {
+            errors.Add("count", $"count must be between 1 and {MaxCount}.");
+        }
+    }
+}
+
+public sealed record PickOutcomeRequest(string? Outcome) : IValidatable
+{
+    public static readonly string[] Outcomes = ["answered", "passed", "absent"];
+
+    public void Validate(ValidationErrors errors)
+    {
+        if (Outcome is null || !Outcomes.Contains(Outcome))
+        {
+            errors.Add("outcome", "outcome must be 'answered', 'passed' or 'absent'.");
+        }
+    }
+}
+
+/// <summary>
+/// The student picker. A turn is a pick that was not undone and was not a pass or an absence: passes
+/// and "absent after all" send the student back into the round and do not count as calls.
+/// </summary>
+public static class PicksApi
+{
+    /// <summary>The SQL condition for "this pick counts as a turn".</summary>
+    private const string IsTurn = "p.undone_at IS NULL AND (p.outcome IS NULL OR p.outcome = 'answered')";
+
+    public static void MapPicks(this RouteGroupBuilder classes)
+    {
+        ArgumentNullException.ThrowIfNull(classes);
+        var picks = classes.MapGroup("/{id:long}/picks");
+        picks.MapPost("/", PickStudents).WithSummary("Pick a student: mode fair (default, a round without repeats), random or weighted; count for several");
+        picks.MapGet("/", History).WithSummary("Every pick, newest first, paged (?page=1&pageSize=50)");
+        picks.MapPatch("/{pickId:long}", SetOutcome).WithSummary("Record the outcome: answered, passed (not a turn) or absent (marks the student absent today)");
+        picks.MapDelete("/{pickId:long}", Undo).WithSummary("Undo a pick: the student goes back into the round");
+        picks.MapGet("/round", Round).WithSummary("The current fair round: who has had a turn and who is left");
+        picks.MapPost("/reshuffle", Reshuffle).WithSummary("Start a new fair round now");
+        picks.MapGet("/stats", Stats).WithSummary("Calls, passes and absences per student against a fair share, with a verdict");
+    }
+
+    private sealed class LockedClass
+    {
+        public long Id { get; init; }
+
+        public int Round { get; init; }
+
+        public string TimeZone { get; init; } = "UTC";
+    }
+
+    private sealed class PresentRow
+    {
+        public long Id { get; init; }
+
+        public string Name { get; init; } = "";
+
+        public string? PreferredName { get; init; }
+
+        public string? Pronouns { get; init; }
+
+        public long Taken { get; init; }
+
+        public long Calls { get; init; }
+
+        public StudentRef ToRef() => new(Id, Name, PreferredName, Pronouns);
+    }
+
+    private sealed class PickRow
+    {
+        public long Id { get; init; }
+
+        public string Mode { get; init; } = "";
+
+        public int Round { get; init; }
+
+        public long StudentId { get; init; }
+
+        public string Name { get; init; } = "";
+
+        public string? PreferredName { get; init; }
+
+        public string? Pronouns { get; init; }
+
+        public string? Outcome { get; init; }
+
+        public string Day { get; init; } = "";
+
+        public long PickedAt { get; init; }
+
+        public long? UndoneAt { get; init; }
+
+        public PickRecord ToRecord() => new(Id, Mode, Round, new StudentRef(StudentId, Name, PreferredName, Pronouns), Outcome, UndoneAt is not null, Day,
+            DateTimeOffset.FromUnixTimeMilliseconds(PickedAt), UndoneAt is { } undone ? DateTimeOffset.FromUnixTimeMilliseconds(undone) : null);
+    }
+
+    private static string PresentSql(bool withCalls) => $"""
+        SELECT s.id, s.name, s.preferred_name, s.pronouns,
+            CASE WHEN EXISTS (SELECT 1 FROM picks p WHERE p.class_id = s.class_id AND p.round = @round AND p.student_id = s.id
+                AND p.mode = 'fair' AND {IsTurn}) THEN 1 ELSE 0 END AS taken
+            {(withCalls ? $", (SELECT COUNT(*) FROM picks p WHERE p.student_id = s.id AND {IsTurn}) AS calls" : "")}
+        FROM students s JOIN classes c ON c.id = s.class_id
+        WHERE s.class_id = @id AND c.teacher_id = @TeacherId AND s.removed_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = s.class_id AND a.day = @day AND a.student_id = s.id)
+        ORDER BY s.id
+        """;
+
+    private static async Task<Results<Created<Pick>, ProblemHttpResult>> PickStudents(
+        long id, PickRequest request, TeacherDb mine, TimeProvider clock, IRandomSource random)
+    {
+        var mode = request.ParsedMode;
+        var count = request.Count ?? 1;
+        var now = clock.GetUtcNow();
+        var outcome = await mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
+        {
+            // On PostgreSQL the row lock makes concurrent picks in one class take turns; SQLite has one writer anyway.
+            var locked = await tx.QuerySingleOrDefaultAsync<LockedClass>(
+                "SELECT c.id, c.round, t.time_zone FROM classes c JOIN teachers t ON t.id = c.teacher_id WHERE c.id = @id AND c.teacher_id = @TeacherId"
+                + mine.Database.Sql("", " FOR UPDATE OF c"),
+                new { id });
+            if (locked is null)
+            {
+                return (null, Problems.NotFound("class"));
+            }
+
+            var day = ClassRules.Today(clock, locked.TimeZone);
+            var round = locked.Round;
+            var present = await tx.QueryAsync<PresentRow>(PresentSql(mode == PickMode.Weighted), new { id, day, round });
+            if (present.Count == 0)
+            {
+                return (null, Problems.Conflict("Nobody in this class is present to pick: add students or mark some present."));
+            }
+
+            if (count > present.Count)
+            {
+                return (null, Problems.Unprocessable($"Cannot pick {count} different students: only {present.Count} are present."));
+            }
+
+            var taken = present.Where(p => p.Taken != 0).Select(p => p.Id).ToHashSet();
+            var drawn = new List<long>(count);
+            if (mode == PickMode.Fair)
+            {
+                for (var i = 0; i < count; i++)
+                {
+                    var left = present.Where(p => !taken.Contains(p.Id) && !drawn.Contains(p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                    if (left.Count == 0)
+                    {
+                        // Everyone present has had a turn: a new round begins.
+                        round++;
+                        taken.Clear();
+                        left = present.Where(p => !drawn.Contains(p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                    }
+
+                    var student = Picker.Draw(PickMode.Fair, left, 1, random)[0];
+                    drawn.Add(student);
+                    taken.Add(student);
+                }
+
+                if (round != locked.Round)
+                {
+                    await tx.ExecuteAsync("UPDATE classes SET round = @round WHERE id = @id AND teacher_id = @TeacherId", new { id, round });
+                }
+            }
+            else
+            {
+                drawn = Picker.Draw(mode, present.Select(p => new Candidate(p.Id, (int)p.Calls)).ToList(), count, random);
+            }
+
+            var byId = present.ToDictionary(p => p.Id);
+            var picked = new List<PickedStudent>(count);
+            foreach (var studentId in drawn)
+            {
+                var pickId = await tx.ExecuteScalarAsync<long>(
+                    """
+                    INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
+                    SELECT @id, @studentId, @mode, @round, @eligible, @day, @at
+                    WHERE EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
+                    RETURNING id
+                    """,
+                    new { id, studentId, mode = Name(mode), round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
+                picked.Add(new PickedStudent(pickId, byId[studentId].ToRef()));
+            }
+
+            var remaining = present.Count(p => !taken.Contains(p.Id));
+            return (new Pick(picked[0].PickId, Name(mode), round, picked[0].Student, count > 1 ? picked : null, remaining, present.Count, day, now), null);
+        });
+        return outcome.Problem is not null
+            ? outcome.Problem
+            : TypedResults.Created($"/api/classes/{id}/picks/{outcome.Pick!.Id}", outcome.Pick);
+    }
+
+    private static async Task<Results<Ok<PickPage>, ProblemHttpResult, ValidationProblem>> History(long id, int? page, int? pageSize, TeacherDb mine)
+    {
+        if (page is < 1)
+        {
+            return Problems.Invalid("page", "page starts at 1.");
+        }
+
+        if (pageSize is < 1 or > 200)
+        {
+            return Problems.Invalid("pageSize", "pageSize must be between 1 and 200.");
+        }
+
+        if (await ClassesApi.FindClassAsync(mine, id) is null)
+        {
+            return Problems.NotFound("class");
+        }
+
+        var size = pageSize ?? 50;
+        var number = page ?? 1;
+        var total = await mine.ExecuteScalarAsync<long>(
+            "SELECT COUNT(*) FROM picks p JOIN classes c ON c.id = p.class_id WHERE p.class_id = @id AND c.teacher_id = @TeacherId", new { id });
+        var rows = await mine.QueryAsync<PickRow>(
+            $"""
+            {PickSelect} WHERE p.class_id = @id AND c.teacher_id = @TeacherId
+            ORDER BY p.id DESC LIMIT @size OFFSET @skip
+            """, new { id, size, skip = (number - 1) * size });
+        return TypedResults.Ok(new PickPage(rows.Select(r => r.ToRecord()).ToList(), number, size, total));
+    }
+
+    private const string PickSelect = """
+        SELECT p.id, p.mode, p.round, p.student_id, s.name, s.preferred_name, s.pronouns, p.outcome, p.day, p.picked_at, p.undone_at
+        FROM picks p JOIN students s ON s.id = p.student_id JOIN classes c ON c.id = p.class_id
+        """;
+
+    private static Task<PickRow?> FindPickAsync(TeacherTransaction tx, long id, long pickId) => tx.QuerySingleOrDefaultAsync<PickRow>(
+        $"{PickSelect} WHERE p.id = @pickId AND p.class_id = @id AND c.teacher_id = @TeacherId", new { id, pickId });
+
+    private static async Task<Results<Ok<PickRecord>, ProblemHttpResult>> SetOutcome(long id, long pickId, PickOutcomeRequest request, TeacherDb mine, TimeProvider clock)
+    {
+        var result = await mine.WriteAsync<(PickRecord? Pick, ProblemHttpResult? Problem)>(async tx =>
+        {
+            var pick = await FindPickAsync(tx, id, pickId);
+            if (pick is null)
+            {
+                return (null, Problems.NotFound("pick"));
+            }
+
+            if (pick.UndoneAt is not null)
+            {
+                return (null, Problems.Conflict("This pick was undone; its outcome cannot change."));
+            }
+
+            await tx.ExecuteAsync(
+                "UPDATE picks SET outcome = @Outcome WHERE id = @pickId AND class_id IN (SELECT c.id FROM classes c WHERE c.teacher_id = @TeacherId)",
+                new { pickId, request.Outcome });
+            if (request.Outcome == "absent")
+            {
+                var timeZone = await tx.ExecuteScalarAsync<string>("SELECT time_zone FROM teachers WHERE id = @TeacherId") ?? "UTC";
+                await tx.ExecuteAsync(
+                    """
+                    INSERT INTO absences (class_id, day, student_id)
+                    SELECT @id, @day, @studentId WHERE EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
+                    ON CONFLICT DO NOTHING
+                    """,
+                    new { id, day = ClassRules.Today(clock, timeZone), studentId = pick.StudentId });
+            }
+
+            return ((await FindPickAsync(tx, id, pickId))!.ToRecord(), null);
+        });
+        return result.Problem is not null ? result.Problem : TypedResults.Ok(result.Pick!);
+    }
+
+    private static async Task<Results<NoContent, ProblemHttpResult>> Undo(long id, long pickId, TeacherDb mine, TimeProvider clock)
+    {
+        var found = await mine.WriteAsync(async tx =>
+        {
+            await tx.ExecuteAsync(
+                """
+                UPDATE picks SET undone_at = @now
+                WHERE id = @pickId AND class_id = @id AND undone_at IS NULL
+                  AND class_id IN (SELECT c.id FROM classes c WHERE c.teacher_id = @TeacherId)
+                """,
+                new { id, pickId, now = clock.GetUtcNow().ToUnixTimeMilliseconds() });
+            return await FindPickAsync(tx, id, pickId) is not null;
+        });
+        return found ? TypedResults.NoContent() : Problems.NotFound("pick");
+    }
+
+    private static async Task<Results<Ok<RoundStatus>, ProblemHttpResult>> Round(long id, TeacherDb mine, TimeProvider clock)
+    {
+        if (await ClassesApi.FindClassAsync(mine, id) is not { } row)
+        {
+            return Problems.NotFound("class");
+        }
+
+        return TypedResults.Ok(await RoundStatusAsync(mine, row, clock));
+    }
+
+    private static async Task<Results<Ok<RoundStatus>, ProblemHttpResult>> Reshuffle(long id, TeacherDb mine, TimeProvider clock)
+    {
+        if (await mine.ExecuteAsync("UPDATE classes SET round = round + 1 WHERE id = @id AND teacher_id = @TeacherId", new { id }) == 0)
+        {
+            return Problems.NotFound("class");
+        }
+
+        return await Round(id, mine, clock);
+    }
+
+    private static async Task<RoundStatus> RoundStatusAsync(TeacherDb mine, ClassRow row, TimeProvider clock)
+    {
+        var day = ClassRules.Today(clock, row.TimeZone);
+        var present = await mine.QueryAsync<PresentRow>(PresentSql(withCalls: false), new { id = row.Id, day, round = row.Round });
+        var picked = await mine.QueryAsync<PickRow>(
+            $"""
+            {PickSelect} WHERE p.class_id = @id AND c.teacher_id = @TeacherId AND p.round = @round AND p.mode = 'fair' AND {IsTurn}
+            ORDER BY p.id
+            """, new { id = row.Id, round = row.Round });
+        return new RoundStatus(
+            row.Round,
+            present.Count,
+            picked.Select(p => new StudentRef(p.StudentId, p.Name, p.PreferredName, p.Pronouns)).ToList(),
+            present.Where(p => p.Taken == 0).Select(p => p.ToRef()).ToList());
+    }
+
+    private sealed class CallRow
+    {
+        public long StudentId { get; init; }
+
+        public string? Outcome { get; init; }
+
+        public string Day { get; init; } = "";
+
+        public long PickedAt { get; init; }
+    }
+
+    private sealed class AbsenceRow
+    {
+        public long StudentId { get; init; }
+
+        public string Day { get; init; } = "";
+    }
+
+    private static async Task<Results<Ok<PickStats>, ProblemHttpResult>> Stats(long id, TeacherDb mine)
+    {
+        if (await ClassesApi.FindClassAsync(mine, id) is null)
+        {
+            return Problems.NotFound("class");
+        }
+
+        var students = await mine.QueryAsync<StudentRow>(
+            $"SELECT {StudentRow.Columns} FROM students s JOIN classes c ON c.id = s.class_id WHERE s.class_id = @id AND c.teacher_id = @TeacherId ORDER BY s.name, s.id",
+            new { id });
+        var calls = await mine.QueryAsync<CallRow>(
+            "SELECT p.student_id, p.outcome, p.day, p.picked_at FROM picks p JOIN classes c ON c.id = p.class_id WHERE p.class_id = @id AND c.teacher_id = @TeacherId AND p.undone_at IS NULL",
+            new { id });
+        var absences = await mine.QueryAsync<AbsenceRow>(
+            "SELECT a.student_id, a.day FROM absences a JOIN classes c ON c.id = a.class_id WHERE a.class_id = @id AND c.teacher_id = @TeacherId",
+            new { id });
+        return TypedResults.Ok(ComputeStats(students, calls, absences));
+    }
+
+    /// <summary>
+    /// Each turn is shared equally among the students who could have been picked at that moment: on the
+    /// roster then (added before, not yet removed) and not absent that day. A student's expected calls
+    /// are the sum of their shares; <see cref="Equity"/> turns observed against expected into a verdict.
+    /// </summary>
+    private static PickStats ComputeStats(IReadOnlyList<StudentRow> students, IReadOnlyList<CallRow> calls, IReadOnlyList<AbsenceRow> absences)
+    {
+        var absent = absences.Select(a => (a.StudentId, a.Day)).ToHashSet();
+        var expected = students.ToDictionary(s => s.Id, _ => 0.0);
+        var turns = calls.Where(c => c.Outcome is null or "answered").ToList();
+        foreach (var turn in turns)
+        {
+            var eligible = students.Where(s => s.CreatedAt <= turn.PickedAt && (s.RemovedAt is null || s.RemovedAt > turn.PickedAt) && !absent.Contains((s.Id, turn.Day))).ToList();
+            if (eligible.Count == 0)
+            {
+                // The student was picked, then marked absent or removed; share the call among the whole roster of the time.
+                eligible = students.Where(s => s.CreatedAt <= turn.PickedAt).ToList();
+            }
+
+            foreach (var student in eligible)
+            {
+                expected[student.Id] += 1.0 / eligible.Count;
+            }
+        }
+
+        var rows = students
+            .Select(s => new StudentEquity(
+                new StudentRef(s.Id, s.Name, s.PreferredName, s.Pronouns),
+                turns.Count(c => c.StudentId == s.Id),
+                calls.Count(c => c.StudentId == s.Id && c.Outcome == "passed"),
+                absences.Count(a => a.StudentId == s.Id),
+                Math.Round(expected[s.Id], 3),
+                s.RemovedAt is not null))
+            .Where(r => !r.Removed || r.Calls + r.Passes + r.Absences > 0)
+            .ToList();
+        var verdict = Equity.Judge(students.Select(s => (turns.Count(c => c.StudentId == s.Id), expected[s.Id])).ToList());
+        return new PickStats(turns.Count, calls.Count(c => c.Outcome == "passed"), rows, Math.Round(verdict.ChiSquare, 4), verdict.DegreesOfFreedom,
+            verdict.PValue is { } p ? Math.Round(p, 6) : null, verdict.Judged, verdict.Summary);
+    }
+
+    private static string Name(PickMode mode) => mode.ToString().ToLowerInvariant();
+}
