@@ -1,4 +1,5 @@
 using Homeroom.Storage;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeroom.Tests.Infrastructure;
 
@@ -40,11 +41,15 @@ public abstract class AppFixture : IAsyncLifetime
     /// <summary>A fresh, empty database for one more app; null when the database is not installed.</summary>
     public abstract Task<string?> CreateDatabaseAsync();
 
-    /// <summary>Starts another app on a fresh database (for tests that need their own settings).</summary>
-    public async Task<HomeroomApp> StartAppAsync(IDictionary<string, string?>? settings = null)
+    /// <summary>
+    /// Starts another app (for tests that need their own settings or services), on a fresh database or,
+    /// to test a restart, on the database of an app that has been stopped.
+    /// </summary>
+    public async Task<HomeroomApp> StartAppAsync(
+        IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, string? connectionString = null)
     {
-        var connectionString = await CreateDatabaseAsync() ?? throw new InvalidOperationException("No database.");
-        var other = new HomeroomApp(Provider, connectionString, settings);
+        connectionString ??= await CreateDatabaseAsync() ?? throw new InvalidOperationException("No database.");
+        var other = new HomeroomApp(Provider, connectionString, settings, services);
         _ = other.BaseAddress;
         return other;
     }

@@ -17,10 +17,13 @@ namespace Homeroom.Tests.Infrastructure;
 public sealed class HomeroomApp : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> settings;
+    private readonly Action<IServiceCollection>? configureServices;
 
-    public HomeroomApp(StorageProvider provider, string connectionString, IDictionary<string, string?>? extra = null)
+    public HomeroomApp(StorageProvider provider, string connectionString, IDictionary<string, string?>? extra = null, Action<IServiceCollection>? configureServices = null)
     {
         Provider = provider;
+        ConnectionString = connectionString;
+        this.configureServices = configureServices;
         settings = new Dictionary<string, string?>(StringComparer.OrdinalIgnoreCase)
         {
             ["Storage:Provider"] = provider == StorageProvider.Sqlite ? "sqlite" : "postgres",
@@ -38,6 +41,8 @@ public sealed class HomeroomApp : WebApplicationFactory<Program>
     }
 
     public StorageProvider Provider { get; }
+
+    public string ConnectionString { get; }
 
     public ManualClock Clock { get; } = new();
 
@@ -77,6 +82,7 @@ public sealed class HomeroomApp : WebApplicationFactory<Program>
             services.RemoveAll<TimeProvider>();
             services.AddSingleton<TimeProvider>(Clock);
             services.AddSingleton<IStartupFilter, FaultInjection>();
+            configureServices?.Invoke(services);
         });
     }
 
