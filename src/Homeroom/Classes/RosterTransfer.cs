@@ -9,8 +9,6 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Homeroom.Classes;
 
-public sealed record ImportProblem(int Line, string Message);
-
 public sealed record RosterImportReport(
     int Imported, IReadOnlyList<Student> Students, IReadOnlyList<ImportProblem> Problems, IReadOnlyList<string> UnknownColumns, string Format, string Encoding);
 

@@ -3,6 +3,9 @@ using Microsoft.Net.Http.Headers;
 
 namespace Homeroom.Web;
 
+/// <summary>Something an import skipped or could not read, by line (or spreadsheet row) and why.</summary>
+public sealed record ImportProblem(int Line, string Message);
+
 /// <summary>An uploaded file: either the raw request body or the <c>file</c> part of a multipart form.</summary>
 public sealed record Upload(Stream Content, string? FileName, string? ContentType);
 
