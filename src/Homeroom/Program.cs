@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Homeroom;
 using Homeroom.Accounts;
 using Homeroom.Classes;
+using Homeroom.Quizzes;
 using Homeroom.Storage;
 using Homeroom.Web;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -39,6 +40,7 @@ app.MapOpenApi();
 var api = app.MapGroup("/api").WithValidation();
 api.MapAccounts();
 api.MapClasses();
+api.MapQuizzes();
 
 app.MapPages();
 app.MapNotFoundFallbacks();

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.Json.Serialization;
 using Homeroom.Web;
 
 namespace Homeroom.Quizzes;
@@ -28,12 +29,13 @@ public sealed record Question(
     string? Text,
     int? TimeLimit,
     int? Points,
-    IReadOnlyList<Answer>? Answers = null,
-    bool? Correct = null,
-    IReadOnlyList<string>? Accepted = null,
-    IReadOnlyList<string>? Items = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Answer>? Answers = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Correct = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Accepted = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Items = null);
 
-public sealed record Answer(string? Text, bool? Correct = null);
+/// <summary>A choice. <see cref="Correct"/> is left out for polls, which have no right answer.</summary>
+public sealed record Answer(string? Text, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Correct = null);
 
 public static class QuestionTypes
 {
