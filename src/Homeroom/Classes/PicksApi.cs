@@ -77,15 +77,6 @@ public static class PicksApi
         picks.MapGet("/stats", Stats).WithSummary("Calls, passes and absences per student against a fair share, with a verdict");
     }
 
-    private sealed class LockedClass
-    {
-        public long Id { get; init; }
-
-        public int Round { get; init; }
-
-        public string TimeZone { get; init; } = "UTC";
-    }
-
     private sealed class PresentRow
     {
         public long Id { get; init; }
@@ -95,6 +86,8 @@ public static class PicksApi
         public string? PreferredName { get; init; }
 
         public string? Pronouns { get; init; }
+
+        public int Round { get; init; }
 
         public long Taken { get; init; }
 
@@ -131,9 +124,13 @@ public static class PicksApi
             DateTimeOffset.FromUnixTimeMilliseconds(PickedAt), UndoneAt is { } undone ? DateTimeOffset.FromUnixTimeMilliseconds(undone) : null);
     }
 
+    /// <summary>
+    /// The present students of a class with, for each, whether they have had a turn in the class's current
+    /// round (and their calls, for the weighted mode): the one read a pick needs.
+    /// </summary>
     private static string PresentSql(bool withCalls) => $"""
-        SELECT s.id, s.name, s.preferred_name, s.pronouns,
-            CASE WHEN EXISTS (SELECT 1 FROM picks p WHERE p.class_id = s.class_id AND p.round = @round AND p.student_id = s.id
+        SELECT s.id, s.name, s.preferred_name, s.pronouns, c.round,
+            CASE WHEN EXISTS (SELECT 1 FROM picks p WHERE p.class_id = s.class_id AND p.round = c.round AND p.student_id = s.id
                 AND p.mode = 'fair' AND {IsTurn}) THEN 1 ELSE 0 END AS taken
             {(withCalls ? $", (SELECT COUNT(*) FROM picks p WHERE p.student_id = s.id AND {IsTurn}) AS calls" : "")}
         FROM students s JOIN classes c ON c.id = s.class_id
@@ -148,24 +145,23 @@ public static class PicksApi
         var mode = request.ParsedMode;
         var count = request.Count ?? 1;
         var now = clock.GetUtcNow();
+        // Read before the write: it keeps the single SQLite writer to the statements that must be atomic.
+        var day = ClassRules.Today(clock, await mine.ExecuteScalarAsync<string>("SELECT time_zone FROM teachers WHERE id = @TeacherId") ?? "UTC");
         var outcome = await mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
         {
-            // On PostgreSQL the row lock makes concurrent picks in one class take turns; SQLite has one writer anyway.
-            var locked = await tx.QuerySingleOrDefaultAsync<LockedClass>(
-                "SELECT c.id, c.round, t.time_zone FROM classes c JOIN teachers t ON t.id = c.teacher_id WHERE c.id = @id AND c.teacher_id = @TeacherId"
-                + mine.Database.Sql("", " FOR UPDATE OF c"),
-                new { id });
-            if (locked is null)
+            if (!mine.Database.IsSqlite)
             {
-                return (null, Problems.NotFound("class"));
+                // Concurrent picks in one class take turns on the class row; SQLite has a single writer anyway.
+                await tx.ExecuteScalarAsync<long?>("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId FOR UPDATE", new { id });
             }
 
-            var day = ClassRules.Today(clock, locked.TimeZone);
-            var round = locked.Round;
-            var present = await tx.QueryAsync<PresentRow>(PresentSql(mode == PickMode.Weighted), new { id, day, round });
+            var present = await tx.QueryAsync<PresentRow>(PresentSql(mode == PickMode.Weighted), new { id, day });
             if (present.Count == 0)
             {
-                return (null, Problems.Conflict("Nobody in this class is present to pick: add students or mark some present."));
+                var exists = await tx.ExecuteScalarAsync<long?>("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId", new { id });
+                return (null, exists is null
+                    ? Problems.NotFound("class")
+                    : Problems.Conflict("Nobody in this class is present to pick: add students or mark some present."));
             }
 
             if (count > present.Count)
@@ -173,6 +169,8 @@ public static class PicksApi
                 return (null, Problems.Unprocessable($"Cannot pick {count} different students: only {present.Count} are present."));
             }
 
+            var currentRound = present[0].Round;
+            var round = currentRound;
             var taken = present.Where(p => p.Taken != 0).Select(p => p.Id).ToHashSet();
             var drawn = new List<long>(count);
             if (mode == PickMode.Fair)
@@ -193,7 +191,7 @@ public static class PicksApi
                     taken.Add(student);
                 }
 
-                if (round != locked.Round)
+                if (round != currentRound)
                 {
                     await tx.ExecuteAsync("UPDATE classes SET round = @round WHERE id = @id AND teacher_id = @TeacherId", new { id, round });
                 }
@@ -337,7 +335,7 @@ public static class PicksApi
     private static async Task<RoundStatus> RoundStatusAsync(TeacherDb mine, ClassRow row, TimeProvider clock)
     {
         var day = ClassRules.Today(clock, row.TimeZone);
-        var present = await mine.QueryAsync<PresentRow>(PresentSql(withCalls: false), new { id = row.Id, day, round = row.Round });
+        var present = await mine.QueryAsync<PresentRow>(PresentSql(withCalls: false), new { id = row.Id, day });
         var picked = await mine.QueryAsync<PickRow>(
             $"""
             {PickSelect} WHERE p.class_id = @id AND c.teacher_id = @TeacherId AND p.round = @round AND p.mode = 'fair' AND {IsTurn}

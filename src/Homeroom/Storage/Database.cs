@@ -142,7 +142,7 @@ public sealed class SqliteDatabase : Database
 /// <summary>PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>.</summary>
 public sealed class PostgresDatabase(string connectionString) : Database
 {
-    private readonly NpgsqlDataSource dataSource = NpgsqlDataSource.Create(connectionString);
+    private readonly NpgsqlDataSource dataSource = NpgsqlDataSource.Create(Tune(connectionString));
 
     public override StorageProvider Provider => StorageProvider.Postgres;
 
@@ -150,6 +150,28 @@ public sealed class PostgresDatabase(string connectionString) : Database
         await dataSource.OpenConnectionAsync(cancellationToken);
 
     public override DbConnection Open() => dataSource.OpenConnection();
+
+    /// <summary>
+    /// The service sets no session state, so a pooled connection need not be reset (DISCARD ALL) each time
+    /// it is returned; statements it runs often are prepared once per connection. Explicit settings in the
+    /// connection string win.
+    /// </summary>
+    private static string Tune(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.NoResetOnClose = true;
+        }
+
+        if (!connectionString.Contains("Auto Prepare", StringComparison.OrdinalIgnoreCase))
+        {
+            builder.MaxAutoPrepare = 64;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ToString();
+    }
 
     public override async Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work)
     {

@@ -54,55 +54,97 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<IWork>(MaxBatch);
-        var done = new List<IWork>(MaxBatch);
         while (await queue.Reader.WaitToReadAsync())
         {
             batch.Clear();
-            done.Clear();
             while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item))
             {
                 batch.Add(item);
             }
 
-            try
+            if (!await TryBatchAsync(batch, savepoints: false) && batch.Count > 1)
             {
-                await using var connection = await open(CancellationToken.None);
-                await using var transaction = await connection.BeginTransactionAsync();
-                foreach (var item in batch)
+                // Something in the batch failed and everything was rolled back: replay it with a savepoint
+                // around each write, so only the failing one is lost.
+                await TryBatchAsync(batch, savepoints: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Runs the batch in one transaction and completes its writes. Without savepoints a failure rolls
+    /// back everything and returns false, completing nothing (unless the batch is that one write).
+    /// </summary>
+    private async Task<bool> TryBatchAsync(List<IWork> batch, bool savepoints)
+    {
+        var failed = new List<(IWork Work, Exception Error)>();
+        try
+        {
+            await using var connection = await open(CancellationToken.None);
+            await using var transaction = await connection.BeginTransactionAsync();
+            foreach (var item in batch)
+            {
+                if (!savepoints)
                 {
-                    await transaction.SaveAsync("work");
                     try
                     {
                         await item.RunAsync(connection, transaction);
-                        await transaction.ReleaseAsync("work");
-                        done.Add(item);
                     }
-#pragma warning disable CA1031 // The failure belongs to that one request: hand it over and go on with the batch.
-                    catch (Exception e)
+#pragma warning disable CA1031 // Any failure sends the batch to the careful path (or to its one caller).
+                    catch (Exception) when (batch.Count > 1)
 #pragma warning restore CA1031
                     {
-                        await transaction.RollbackAsync("work");
-                        await transaction.ReleaseAsync("work");
-                        item.Fail(e);
+                        await transaction.RollbackAsync();
+                        return false;
                     }
+
+                    continue;
                 }
 
-                await transaction.CommitAsync();
-                foreach (var item in done)
+                await transaction.SaveAsync("work");
+                try
                 {
-                    item.Succeed();
+                    await item.RunAsync(connection, transaction);
+                    await transaction.ReleaseAsync("work");
+                }
+#pragma warning disable CA1031 // The failure belongs to that one request: hand it over and go on with the batch.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    await transaction.RollbackAsync("work");
+                    await transaction.ReleaseAsync("work");
+                    failed.Add((item, e));
                 }
             }
+
+            await transaction.CommitAsync();
+        }
 #pragma warning disable CA1031 // The commit failed: every write in the batch is lost, so every caller hears of it.
-            catch (Exception e)
+        catch (Exception e)
 #pragma warning restore CA1031
+        {
+            foreach (var item in batch)
             {
-                foreach (var item in batch)
-                {
-                    item.Fail(e);
-                }
+                item.Fail(e);
+            }
+
+            return true;
+        }
+
+        foreach (var item in batch)
+        {
+            var failure = failed.FirstOrDefault(f => ReferenceEquals(f.Work, item));
+            if (failure.Work is null)
+            {
+                item.Succeed();
+            }
+            else
+            {
+                item.Fail(failure.Error);
             }
         }
+
+        return true;
     }
 
     private sealed class Work<T>(Func<DbConnection, DbTransaction, Task<T>> work) : IWork

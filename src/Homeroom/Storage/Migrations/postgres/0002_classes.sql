@@ -45,7 +45,7 @@ CREATE TABLE picks (
     undone_at BIGINT
 );
 CREATE INDEX picks_by_class ON picks (class_id, id);
-CREATE INDEX picks_by_round ON picks (class_id, round);
+CREATE INDEX picks_by_round ON picks (class_id, round, student_id);
 
 CREATE TABLE groupings (
     id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

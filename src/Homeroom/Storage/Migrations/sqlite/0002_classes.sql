@@ -45,7 +45,7 @@ CREATE TABLE picks (
     undone_at INTEGER
 );
 CREATE INDEX picks_by_class ON picks (class_id, id);
-CREATE INDEX picks_by_round ON picks (class_id, round);
+CREATE INDEX picks_by_round ON picks (class_id, round, student_id);
 
 CREATE TABLE groupings (
     id INTEGER PRIMARY KEY,
