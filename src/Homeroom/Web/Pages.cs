@@ -8,7 +8,10 @@ namespace Homeroom.Web;
 /// </summary>
 public static class Pages
 {
-    /// <summary>Path → file under wwwroot. Features add their pages here.</summary>
+    /// <summary>
+    /// Path → file under wwwroot. Features add their pages here. A path may be a route pattern
+    /// ("/classes/{id:long}"): the page reads its ids from location.pathname.
+    /// </summary>
     private static readonly Dictionary<string, string> Routes = new(StringComparer.Ordinal)
     {
         ["/"] = "index.html",
@@ -16,6 +19,9 @@ public static class Pages
         ["/login"] = "login.html",
         ["/dashboard"] = "dashboard.html",
         ["/account"] = "account.html",
+        ["/classes"] = "classes.html",
+        ["/classes/{id:long}"] = "class.html",
+        ["/classes/{id:long}/picker"] = "picker.html",
     };
 
     private const string HtmlType = "text/html; charset=utf-8";

@@ -121,12 +121,19 @@ async function antiforgeryToken() {
 /**
  * Calls the API on this origin with JSON in and out. Resolves to the parsed body (null for 204);
  * rejects with an ApiError. Writes carry the antiforgery header, retried once with a fresh token.
+ * The body goes as JSON, except FormData (sent as a multipart form) and a body given with its own
+ * `contentType` (sent as it is, e.g. a text/plain string).
  */
-export async function api(path, { method = 'GET', body } = {}, retried = false) {
+export async function api(path, { method = 'GET', body, contentType } = {}, retried = false) {
   const verb = method.toUpperCase();
   const headers = { Accept: 'application/json, application/problem+json' };
   const init = { method: verb, credentials: 'same-origin', cache: 'no-store', headers };
-  if (body !== undefined) {
+  if (body instanceof FormData) {
+    init.body = body;
+  } else if (body !== undefined && contentType) {
+    headers['Content-Type'] = contentType;
+    init.body = body;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
@@ -153,7 +160,7 @@ export async function api(path, { method = 'GET', body } = {}, retried = false) 
   const error = await readProblem(response);
   if (isWrite && !retried && error.status === 400 && error.problem.title === MISSING_ANTIFORGERY) {
     forgetAntiforgeryToken();
-    return api(path, { method: verb, body }, true);
+    return api(path, { method: verb, body, contentType }, true);
   }
   throw error;
 }

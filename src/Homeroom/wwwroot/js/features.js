@@ -6,7 +6,13 @@
 // Entry shape:
 //   { name: 'Classes', href: '/classes', description: 'Your classes and the students in each.' }
 //
-// Planned, not built yet (so deliberately not listed): Classes (/classes), Quizzes (/quizzes),
-// Reports (/reports), Places (/places).
+// Planned, not built yet (so deliberately not listed): Quizzes (/quizzes), Reports (/reports),
+// Places (/places).
 
-export const features = [];
+export const features = [
+  {
+    name: 'Classes',
+    href: '/classes',
+    description: 'Rosters and attendance, a fair student picker for the projector, groups and who gets called on.',
+  },
+];
