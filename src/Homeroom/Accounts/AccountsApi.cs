@@ -323,7 +323,7 @@ public static class AccountsApi
         return account is null ? TypedResults.Unauthorized() : TypedResults.Ok(account.ToProfile());
     }
 
-    private static async Task<Results<Ok<TeacherProfile>, UnauthorizedHttpResult>> UpdateMe(UpdateMeRequest request, TeacherDb mine)
+    private static async Task<Results<Ok<TeacherProfile>, UnauthorizedHttpResult>> UpdateMe(UpdateMeRequest request, TeacherDb mine, SecurityStampCheck sessions)
     {
         await mine.ExecuteAsync(
             """
@@ -331,6 +331,7 @@ public static class AccountsApi
             WHERE id = @TeacherId
             """,
             new { displayName = request.DisplayName?.Trim(), request.TimeZone });
+        sessions.Forget(mine.TeacherId);
         return await GetMe(mine);
     }
 

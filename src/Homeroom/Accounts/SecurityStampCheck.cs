@@ -16,6 +16,9 @@ public sealed class SecurityStampCheck(Database database, IMemoryCache cache)
 {
     public static readonly TimeSpan CacheFor = TimeSpan.FromSeconds(30);
 
+    /// <summary>What every request of a teacher needs to know, cached: their security stamp and time zone.</summary>
+    public sealed record TeacherSession(string Stamp, string TimeZone);
+
     public async Task<bool> IsCurrentAsync(ClaimsPrincipal principal)
     {
         ArgumentNullException.ThrowIfNull(principal);
@@ -24,18 +27,23 @@ public sealed class SecurityStampCheck(Database database, IMemoryCache cache)
             return false;
         }
 
-        var current = await cache.GetOrCreateAsync(CacheKey(teacherId), async entry =>
+        var current = await SessionAsync(teacherId);
+        var presented = principal.FindFirstValue(TeacherClaims.SecurityStamp);
+        return current is not null && string.Equals(current.Stamp, presented, StringComparison.Ordinal);
+    }
+
+    /// <summary>The teacher's time zone (for "today"), from the same cached row as the stamp.</summary>
+    public async Task<string> TimeZoneAsync(long teacherId) => (await SessionAsync(teacherId))?.TimeZone ?? "UTC";
+
+    private Task<TeacherSession?> SessionAsync(long teacherId) =>
+        cache.GetOrCreateAsync(CacheKey(teacherId), async entry =>
         {
             entry.AbsoluteExpirationRelativeToNow = CacheFor;
             await using var connection = await database.OpenAsync();
-            // An empty string stands for "no such teacher" so that a deleted account is cached too.
-            return await connection.QuerySingleOrDefaultAsync<string>(
-                "SELECT security_stamp FROM teachers WHERE id = @teacherId", new { teacherId }) ?? string.Empty;
+            // Null stands for "no such teacher", and is cached too, so a deleted account stays refused.
+            return await connection.QuerySingleOrDefaultAsync<TeacherSession>(
+                "SELECT security_stamp AS stamp, time_zone AS timezone FROM teachers WHERE id = @teacherId", new { teacherId });
         });
-
-        var presented = principal.FindFirstValue(TeacherClaims.SecurityStamp);
-        return !string.IsNullOrEmpty(current) && string.Equals(current, presented, StringComparison.Ordinal);
-    }
 
     public void Forget(long teacherId) => cache.Remove(CacheKey(teacherId));
 

@@ -64,7 +64,7 @@ public static class GroupMaker
         var oversized = blocks.FirstOrDefault(b => b.Count > largest);
         if (oversized is not null)
         {
-            return Outcome.Fail($"keepTogether puts {oversized.Count} students together ({Names(oversized, nameOf)}), but the groups hold at most {largest}.");
+            return Outcome.Fail($"{oversized.Count} students must be kept together ({Names(oversized, nameOf)}), but groups hold at most {largest} (keepTogether).");
         }
 
         var blockOf = blocks.SelectMany((block, index) => block.Select(id => (id, index))).ToDictionary(x => x.id, x => x.index);
@@ -74,7 +74,7 @@ public static class GroupMaker
             var members = list.Where(presentSet.Contains).Distinct().ToList();
             if (members.Count > k)
             {
-                return Outcome.Fail($"keepApart asks for {members.Count} students ({Names(members, nameOf)}) to be in different groups, but there are only {k} groups.");
+                return Outcome.Fail($"{members.Count} students must be kept apart ({Names(members, nameOf)}), but there are only {k} groups (keepApart).");
             }
 
             foreach (var a in members)
@@ -83,7 +83,7 @@ public static class GroupMaker
                 {
                     if (blockOf[a] == blockOf[b])
                     {
-                        return Outcome.Fail($"{nameOf(a)} and {nameOf(b)} must be kept together and kept apart at once.");
+                        return Outcome.Fail($"{nameOf(a)} and {nameOf(b)} are both kept together and kept apart (keepTogether, keepApart).");
                     }
 
                     apart.Add((blockOf[a], blockOf[b]));
@@ -119,7 +119,7 @@ public static class GroupMaker
             }
         }
 
-        return best ?? Outcome.Fail("No grouping honours all the keepTogether and keepApart constraints at these group sizes; loosen one of them.");
+        return best ?? Outcome.Fail("No grouping at these sizes keeps everyone together and apart as asked; loosen one of the rules (keepTogether, keepApart).");
     }
 
     public static int RepeatedPairs(IReadOnlyList<long> group, IReadOnlySet<(long, long)> recentPairs)

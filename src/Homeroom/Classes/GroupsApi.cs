@@ -7,7 +7,8 @@ namespace Homeroom.Classes;
 
 public sealed record Group(int Number, IReadOnlyList<StudentRef> Students);
 
-public sealed record Grouping(long Id, DateTimeOffset CreatedAt, GroupRequest Request, IReadOnlyList<Group> Groups, int RepeatedPairs);
+/// <summary>A grouping. <see cref="RepeatedPairs"/> (pairs who also shared a group recently) is known only when it is made.</summary>
+public sealed record Grouping(long Id, DateTimeOffset CreatedAt, GroupRequest Request, IReadOnlyList<Group> Groups, int? RepeatedPairs);
 
 public sealed record GroupRequest(int? Size, int? Count, IReadOnlyList<IReadOnlyList<long>>? KeepApart, IReadOnlyList<IReadOnlyList<long>>? KeepTogether, bool? AvoidRecentPairs) : IValidatable
 {
@@ -228,7 +229,7 @@ public static class GroupsApi
             JsonSerializer.Deserialize<GroupRequest>(g.Request, JsonSerializerOptions.Web)!,
             byGrouping[g.Id].GroupBy(m => m.GroupNumber).OrderBy(x => x.Key)
                 .Select(x => new Group(x.Key, x.Select(m => new StudentRef(m.StudentId, m.Name, m.PreferredName, m.Pronouns)).ToList())).ToList(),
-            0)).ToList();
+            null)).ToList();
     }
 
     /// <summary>Pairs of students who shared a group in the latest <see cref="RecentGroupings"/> groupings.</summary>

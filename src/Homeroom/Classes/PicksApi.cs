@@ -1,3 +1,4 @@
+using Homeroom.Accounts;
 using Homeroom.Storage;
 using Homeroom.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,7 +21,8 @@ public sealed record RoundStatus(int Round, int Present, IReadOnlyList<StudentRe
 
 public sealed record StudentEquity(StudentRef Student, int Calls, int Passes, int Absences, double Expected, bool Removed);
 
-public sealed record PickStats(int TotalCalls, int TotalPasses, IReadOnlyList<StudentEquity> Students, double ChiSquare, int DegreesOfFreedom, double? PValue, bool Judged, string Verdict);
+/// <summary>The equity report. <see cref="Uneven"/> is true when the spread is judged and p is below 0.01.</summary>
+public sealed record PickStats(int TotalCalls, int TotalPasses, IReadOnlyList<StudentEquity> Students, double ChiSquare, int DegreesOfFreedom, double? PValue, bool Judged, bool Uneven, string Verdict);
 
 public sealed record PickRequest(string? Mode, int? Count) : IValidatable
 {
@@ -140,13 +142,12 @@ public static class PicksApi
         """;
 
     private static async Task<Results<Created<Pick>, ProblemHttpResult>> PickStudents(
-        long id, PickRequest request, TeacherDb mine, TimeProvider clock, IRandomSource random)
+        long id, PickRequest request, TeacherDb mine, TimeProvider clock, IRandomSource random, SecurityStampCheck sessions)
     {
         var mode = request.ParsedMode;
         var count = request.Count ?? 1;
         var now = clock.GetUtcNow();
-        // Read before the write: it keeps the single SQLite writer to the statements that must be atomic.
-        var day = ClassRules.Today(clock, await mine.ExecuteScalarAsync<string>("SELECT time_zone FROM teachers WHERE id = @TeacherId") ?? "UTC");
+        var day = ClassRules.Today(clock, await sessions.TimeZoneAsync(mine.TeacherId));
         var outcome = await mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
         {
             if (!mine.Database.IsSqlite)
@@ -422,7 +423,7 @@ public static class PicksApi
             .ToList();
         var verdict = Equity.Judge(students.Select(s => (turns.Count(c => c.StudentId == s.Id), expected[s.Id])).ToList());
         return new PickStats(turns.Count, calls.Count(c => c.Outcome == "passed"), rows, Math.Round(verdict.ChiSquare, 4), verdict.DegreesOfFreedom,
-            verdict.PValue is { } p ? Math.Round(p, 6) : null, verdict.Judged, verdict.Summary);
+            verdict.PValue is { } p ? Math.Round(p, 6) : null, verdict.Judged, verdict.PValue < Equity.UnevenBelow, verdict.Summary);
     }
 
     private static string Name(PickMode mode) => mode.ToString().ToLowerInvariant();

@@ -79,6 +79,11 @@ public sealed class SqliteDatabase : Database
     private readonly string connectionString;
     private readonly SqliteWriteQueue writes;
 
+    // The bundled SQLite defaults to synchronous=FULL, also in WAL mode, and Microsoft.Data.Sqlite retries
+    // a busy database for the command timeout; so pooled connections need no pragmas on every open. Checked
+    // at start: a build with other defaults gets the pragmas on every open instead.
+    private readonly bool pragmasOnOpen;
+
     static SqliteDatabase() => SQLitePCL.Batteries_V2.Init();
 
     public SqliteDatabase(string connectionString)
@@ -99,9 +104,14 @@ public sealed class SqliteDatabase : Database
         }
 
         this.connectionString = builder.ToString();
-        using var connection = Open();
-        // WAL is a property of the database file: set once, it stays.
-        connection.Execute("PRAGMA journal_mode = WAL;");
+        using (var probe = new SqliteConnection(this.connectionString))
+        {
+            probe.Open();
+            // WAL is a property of the database file: set once, it stays.
+            probe.Execute("PRAGMA journal_mode = WAL;");
+            pragmasOnOpen = probe.ExecuteScalar<long>("PRAGMA synchronous") < 2;
+        }
+
         writes = new SqliteWriteQueue(OpenAsync);
     }
 
@@ -113,8 +123,9 @@ public sealed class SqliteDatabase : Database
     {
         var connection = new SqliteConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
-        await using (var pragmas = connection.CreateCommand())
+        if (pragmasOnOpen)
         {
+            await using var pragmas = connection.CreateCommand();
             pragmas.CommandText = PerConnectionPragmas;
             await pragmas.ExecuteNonQueryAsync(cancellationToken);
         }
@@ -126,7 +137,11 @@ public sealed class SqliteDatabase : Database
     {
         var connection = new SqliteConnection(connectionString);
         connection.Open();
-        connection.Execute(PerConnectionPragmas);
+        if (pragmasOnOpen)
+        {
+            connection.Execute(PerConnectionPragmas);
+        }
+
         return connection;
     }
 

@@ -398,7 +398,7 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
         var banner = page.Locator("#groups-form [role=alert]");
         await Assertions.Expect(banner).ToBeVisibleAsync();
         await Assertions.Expect(banner).ToContainTextAsync("These groups cannot be made");
-        await Assertions.Expect(banner).ToContainTextAsync("keepApart asks for 3 students");
+        await Assertions.Expect(banner).ToContainTextAsync("3 students must be kept apart");
         await browser.ScreenshotAsync("class-groups-impossible");
 
         // Four groups works, and the new grouping joins the saved ones.

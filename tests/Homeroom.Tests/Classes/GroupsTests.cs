@@ -55,9 +55,11 @@ public abstract class GroupsTests(AppFixture fixture) : AppTests(fixture)
         var path = $"/api/classes/{classId}/groups";
 
         var tooBig = await (await teacher.Api.PostAsync(path, new { size = 2, keepTogether = new[] { new[] { s[0], s[1], s[2], s[3] } } })).Problem(HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("keepTogether", tooBig.Str("detail"), StringComparison.Ordinal);
+        Assert.Contains("kept together", tooBig.Str("detail"), StringComparison.Ordinal);
+        Assert.Contains("(keepTogether)", tooBig.Str("detail"), StringComparison.Ordinal);
         var tooMany = await (await teacher.Api.PostAsync(path, new { count = 2, keepApart = new[] { new[] { s[0], s[1], s[2] } } })).Problem(HttpStatusCode.UnprocessableEntity);
-        Assert.Contains("keepApart", tooMany.Str("detail"), StringComparison.Ordinal);
+        Assert.Contains("kept apart", tooMany.Str("detail"), StringComparison.Ordinal);
+        Assert.Contains("(keepApart)", tooMany.Str("detail"), StringComparison.Ordinal);
         var both = await (await teacher.Api.PostAsync(path, new { size = 3, keepTogether = new[] { new[] { s[0], s[1] } }, keepApart = new[] { new[] { s[1], s[0] } } })).Problem(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("Student 01", both.Str("detail"), StringComparison.Ordinal);
     }

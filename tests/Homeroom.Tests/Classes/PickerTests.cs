@@ -323,6 +323,7 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         }
 
         Assert.Equal(1.0, stats.GetProperty("pValue").GetDouble(), 6);
+        Assert.False(stats.GetProperty("uneven").GetBoolean());
         Assert.Equal(students.Count, stats.GetProperty("students").GetArrayLength());
     }
 }

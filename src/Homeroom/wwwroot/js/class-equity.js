@@ -25,7 +25,7 @@ export function initEquity(ctx) {
     let kind = 'pending';
     let title = 'Not enough calls to judge yet';
     if (stats.judged) {
-      const uneven = stats.pValue !== null && stats.pValue < 0.01;
+      const uneven = stats.uneven;
       kind = uneven ? 'uneven' : 'fair';
       title = uneven ? 'Calls look uneven' : 'Calls look fair';
     }
