@@ -122,7 +122,8 @@ public abstract class ClassesTests(AppFixture fixture) : AppTests(fixture)
         await (await teacher.Api.PostAsync(path, new StringContent("email,age\na@b.c,12\n", Encoding.UTF8, "text/csv"))).Problem(HttpStatusCode.UnprocessableEntity);
         await (await teacher.Api.PostAsync(path, new StringContent("\n\n", Encoding.UTF8, "text/plain"))).Problem(HttpStatusCode.UnprocessableEntity);
         await (await teacher.Api.PostAsync(path, new StringContent("{}", Encoding.UTF8, "application/json"))).Problem(HttpStatusCode.UnsupportedMediaType);
-        await (await teacher.Api.PostAsync(path, new ByteArrayContent(new byte[3 * 1024 * 1024]))).Problem(HttpStatusCode.RequestEntityTooLarge);
+        await (await teacher.Api.SendAsync(HttpMethod.Post, path, new ByteArrayContent(new byte[3 * 1024 * 1024]), r => r.Headers.ExpectContinue = true))
+            .Problem(HttpStatusCode.RequestEntityTooLarge);
 
         Assert.Empty((await (await teacher.Api.GetAsync($"/api/classes/{classId}/students")).Json(HttpStatusCode.OK)).EnumerateArray());
     }

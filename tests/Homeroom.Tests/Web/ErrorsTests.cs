@@ -55,7 +55,7 @@ public abstract class ErrorsTests(AppFixture fixture) : AppTests(fixture)
         using var api = Anonymous();
         var huge = "{\"username\": \"" + new string('a', 2 * 1024 * 1024) + "\"}";
 
-        var response = await api.PostAsync("/api/auth/signup", new StringContent(huge, Encoding.UTF8, "application/json"));
+        var response = await api.SendAsync(HttpMethod.Post, "/api/auth/signup", new StringContent(huge, Encoding.UTF8, "application/json"), r => r.Headers.ExpectContinue = true);
 
         await response.Problem(HttpStatusCode.RequestEntityTooLarge);
     }
