@@ -61,6 +61,7 @@ public static partial class QuizzesApi
         quizzes.MapPost("/{id:long}/copy", Copy).WithSummary("Copy a quiz (mine or public) into my library");
         quizzes.MapPut("/{id:long}/favorite", Favorite).WithSummary("Add a quiz (mine or public) to my favourites");
         quizzes.MapDelete("/{id:long}/favorite", Unfavorite).WithSummary("Remove a quiz from my favourites");
+        quizzes.MapQuizTransfer();
         return quizzes;
     }
 

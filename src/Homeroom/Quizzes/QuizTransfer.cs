@@ -1,0 +1,106 @@
+using Homeroom.Quizzes.Formats;
+using Homeroom.Storage;
+using Homeroom.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Homeroom.Quizzes;
+
+public sealed record QuizImportReport(QuizDetail Quiz, string Format, IReadOnlyList<ImportProblem> Skipped, IReadOnlyList<ImportProblem> Notes);
+
+/// <summary>
+/// Quizzes in and out, in the formats teachers already have: Moodle GIFT and Aiken, the Kahoot
+/// spreadsheet, our CSV and the JSON contract itself (docs/quiz-formats.md). An import creates one new
+/// quiz and reports what it skipped, by line; a broken file creates nothing and gets a 422 that names the
+/// line and the reason.
+/// </summary>
+public static class QuizTransfer
+{
+    public const int MaxUploadBytes = 5 * 1024 * 1024;
+
+    public static void MapQuizTransfer(this RouteGroupBuilder quizzes)
+    {
+        ArgumentNullException.ThrowIfNull(quizzes);
+        quizzes.MapPost("/import", Import)
+            .WithSummary("Create a quiz from a file (GIFT, Aiken, Kahoot .xlsx, CSV or JSON): the raw body or a multipart 'file'; ?format= or detected")
+            .Accepts<string>("text/plain", "text/csv", "application/json", QuizFormats.XlsxContentType, "multipart/form-data")
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes));
+        quizzes.MapGet("/{id:long}/export", Export)
+            .WithSummary("Download a quiz as gift, aiken, xlsx (Kahoot spreadsheet), csv or json (the default)")
+            .Produces<byte[]>(contentType: "application/octet-stream");
+    }
+
+    private static async Task<Results<Created<QuizImportReport>, ProblemHttpResult, ValidationProblem>> Import(
+        string? format, HttpRequest request, TeacherDb mine, TimeProvider clock)
+    {
+        var requested = format?.Trim().ToLowerInvariant() switch
+        {
+            null or "" => null,
+            "xlsx" => QuizFormats.Kahoot,
+            var name when QuizFormats.ImportFormats.Contains(name) => name,
+            _ => "?",
+        };
+        if (requested == "?")
+        {
+            return Problems.Invalid("format", $"format must be one of {string.Join(", ", QuizFormats.ImportFormats)} (or leave it out to detect it).");
+        }
+
+        var (upload, error) = await Uploads.OpenAsync(request, "text/plain", "text/csv", "application/csv", "application/json", QuizFormats.XlsxContentType);
+        if (upload is null)
+        {
+            return (ProblemHttpResult)error!;
+        }
+
+        var bytes = await Uploads.ReadAllAsync(upload.Content, MaxUploadBytes, request.HttpContext.RequestAborted);
+        if (bytes is null)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "File too large",
+                detail: $"A quiz file can be at most {MaxUploadBytes / (1024 * 1024)} MB.");
+        }
+
+        var chosen = requested ?? QuizFormats.Detect(bytes, upload.FileName, upload.ContentType);
+        if (chosen is null)
+        {
+            return Problems.Unprocessable(
+                $"Could not tell what kind of file this is. Name the format with ?format= ({string.Join(", ", QuizFormats.ImportFormats)}).");
+        }
+
+        var result = QuizFormats.Import(bytes, chosen, upload.FileName);
+        if (result.Error is not null || result.Quiz is null)
+        {
+            var problem = result.Error ?? new ImportProblem(0, "The file holds no question that can be imported.");
+            return Problems.Unprocessable(
+                problem.Line > 0 ? $"Line {problem.Line}: {problem.Message}" : problem.Message,
+                new Dictionary<string, object?> { ["line"] = problem.Line, ["format"] = chosen, ["skipped"] = result.Skipped });
+        }
+
+        var id = await mine.WriteAsync(tx => QuizzesApi.InsertAsync(tx, result.Quiz, clock));
+        var quiz = (await QuizzesApi.FindAsync(mine, id))!.ToDetail();
+        request.HttpContext.Response.Headers.ETag = QuizzesApi.ETag(quiz.Version);
+        return TypedResults.Created($"/api/quizzes/{id}", new QuizImportReport(quiz, chosen, result.Skipped, result.Notes));
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> Export(long id, string? format, TeacherDb mine)
+    {
+        var chosen = format?.Trim().ToLowerInvariant() switch
+        {
+            null or "" => QuizFormats.Json,
+            QuizFormats.Kahoot => "xlsx",
+            var name => name,
+        };
+        if (!QuizFormats.ExportFormats.Contains(chosen))
+        {
+            return Problems.Invalid("format", $"format must be one of {string.Join(", ", QuizFormats.ExportFormats)}.");
+        }
+
+        if (await QuizzesApi.FindAsync(mine, id) is not { } row)
+        {
+            return Problems.NotFound("quiz");
+        }
+
+        var quiz = row.ToDetail();
+        var export = QuizFormats.Export(quiz.ToContent(), chosen);
+        var fileName = string.Concat(quiz.Title.Select(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_' ? c : '-')).Trim();
+        return TypedResults.File(export.Content, export.ContentType, (fileName.Length == 0 ? "quiz" : fileName) + export.FileExtension);
+    }
+}
