@@ -227,14 +227,9 @@ public static class PicksApi
 
     private static async Task<Results<Ok<PickPage>, ProblemHttpResult, ValidationProblem>> History(long id, int? page, int? pageSize, TeacherDb mine)
     {
-        if (page is < 1)
+        if (Paging.TryRead(page, pageSize, defaultSize: 50, maxSize: 200, out var paging) is { } invalid)
         {
-            return Problems.Invalid("page", "page starts at 1.");
-        }
-
-        if (pageSize is < 1 or > 200)
-        {
-            return Problems.Invalid("pageSize", "pageSize must be between 1 and 200.");
+            return invalid;
         }
 
         if (await ClassesApi.FindClassAsync(mine, id) is null)
@@ -242,16 +237,14 @@ public static class PicksApi
             return Problems.NotFound("class");
         }
 
-        var size = pageSize ?? 50;
-        var number = page ?? 1;
         var total = await mine.ExecuteScalarAsync<long>(
             "SELECT COUNT(*) FROM picks p JOIN classes c ON c.id = p.class_id WHERE p.class_id = @id AND c.teacher_id = @TeacherId", new { id });
         var rows = await mine.QueryAsync<PickRow>(
             $"""
             {PickSelect} WHERE p.class_id = @id AND c.teacher_id = @TeacherId
             ORDER BY p.id DESC LIMIT @size OFFSET @skip
-            """, new { id, size, skip = (number - 1) * size });
-        return TypedResults.Ok(new PickPage(rows.Select(r => r.ToRecord()).ToList(), number, size, total));
+            """, new { id, size = paging.PageSize, skip = paging.Skip });
+        return TypedResults.Ok(new PickPage(rows.Select(r => r.ToRecord()).ToList(), paging.Page, paging.PageSize, total));
     }
 
     private const string PickSelect = """

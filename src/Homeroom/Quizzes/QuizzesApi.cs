@@ -125,18 +125,11 @@ public static partial class QuizzesApi
 
     private static async Task<Results<Ok<QuizPage>, ValidationProblem>> ListAsync(TeacherDb mine, Scope scope, string? q, int? page, int? pageSize)
     {
-        if (page is < 1)
+        if (Paging.TryRead(page, pageSize, defaultSize: 20, maxSize: 100, out var paging) is { } invalid)
         {
-            return Problems.Invalid("page", "page starts at 1.");
+            return invalid;
         }
 
-        if (pageSize is < 1 or > 100)
-        {
-            return Problems.Invalid("pageSize", "pageSize must be between 1 and 100.");
-        }
-
-        var size = pageSize ?? 20;
-        var number = page ?? 1;
         var where = scope switch
         {
             Scope.Mine => "q.teacher_id = @TeacherId",
@@ -165,9 +158,9 @@ public static partial class QuizzesApi
             SELECT {Columns} FROM {from} JOIN teachers t ON t.id = q.teacher_id
             WHERE {where} ORDER BY {order} LIMIT @size OFFSET @skip
             """,
-            new { match, size, skip = (number - 1) * size });
+            new { match, size = paging.PageSize, skip = paging.Skip });
         var total = await CountAsync(mine, from, where, match);
-        return TypedResults.Ok(new QuizPage(rows.Select(r => r.ToSummary()).ToList(), number, size, total));
+        return TypedResults.Ok(new QuizPage(rows.Select(r => r.ToSummary()).ToList(), paging.Page, paging.PageSize, total));
     }
 
     private static async Task<long> CountAsync(TeacherDb mine, string from, string where, string? match)
