@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Homeroom;
 using Homeroom.Accounts;
 using Homeroom.Classes;
+using Homeroom.Places;
 using Homeroom.Quizzes;
 using Homeroom.Storage;
 using Homeroom.Web;
@@ -19,6 +20,8 @@ builder.Services.AddHomeroomErrors();
 builder.Services.AddOpenApi();
 builder.AddStorage();
 builder.AddAccounts();
+builder.Services.AddSingleton<PlaceDirectory>();
+builder.Services.AddHostedService(services => services.GetRequiredService<PlaceDirectory>());
 
 var app = builder.Build();
 await app.MigrateAsync();
@@ -41,6 +44,7 @@ var api = app.MapGroup("/api").WithValidation();
 api.MapAccounts();
 api.MapClasses();
 api.MapQuizzes();
+api.MapPlaces();
 
 app.MapPages();
 app.MapNotFoundFallbacks();

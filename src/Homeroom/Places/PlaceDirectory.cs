@@ -1,0 +1,205 @@
+using Dapper;
+using Homeroom.Storage;
+
+namespace Homeroom.Places;
+
+/// <summary>A place as the index holds it: everything a nearest-places answer shows, plus its point.</summary>
+public sealed record PlaceInfo(
+    long Id, long TeacherId, string Name, string? Address, string Category, double Lat, double Lon,
+    string? Phone, string? Url, bool Public, string TimeZone, string? Hours, long Version)
+{
+    public (double X, double Y, double Z) Point { get; } = Geo.ToVector(Lat, Lon);
+
+    public OpeningHours? Schedule { get; } = OpeningHours.TryParse(Hours, out var parsed, out _) ? parsed : null;
+
+    public TimeZoneInfo Zone { get; } = TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+}
+
+/// <summary>
+/// Every place, in memory, in a <see cref="SphereTree"/>: nearest-k without scanning, exact, on either
+/// database. It is loaded at start (in the background: /health answers at once, nearest queries wait for
+/// it), and kept in step with the database through the places' versions: after a write this server
+/// catches up before answering, and every <see cref="PollEvery"/> it picks up what other servers wrote.
+/// Changes since the last build sit in a small overlay that queries merge in; when the overlay grows
+/// past <see cref="RebuildAfter"/> the tree is rebuilt in the background.
+/// </summary>
+public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirectory> logger) : BackgroundService
+{
+    public static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(2);
+    private const int RebuildAfter = 20_000;
+
+    private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly SemaphoreSlim syncGate = new(1, 1);
+    private volatile State state = new(new SphereTree([], []), [], new Dictionary<long, PlaceInfo?>(), [], 0);
+
+    /// <summary>
+    /// An immutable view: the tree over <see cref="Places"/>, and the overlay of changes since it was
+    /// built (a place, or null for deleted) with the overlay's live places sorted for merging.
+    /// </summary>
+    private sealed record State(SphereTree Tree, PlaceInfo[] Places, Dictionary<long, PlaceInfo?> Overlay, PlaceInfo[] Added, long Version);
+
+    public Task ReadyAsync(CancellationToken cancellationToken = default) => ready.Task.WaitAsync(cancellationToken);
+
+    /// <summary>Every live place with its squared chord distance from the point, nearest first (ties by id).</summary>
+    public IEnumerable<(PlaceInfo Place, double ChordSquared)> Nearest(double lat, double lon)
+    {
+        var current = state;
+        var point = Geo.ToVector(lat, lon);
+        var added = current.Added
+            .Select(p => (Place: p, ChordSquared: Geo.ChordSquared(point, p.Point)))
+            .OrderBy(x => x.ChordSquared).ThenBy(x => x.Place.Id)
+            .ToList();
+        var next = 0;
+        foreach (var (entry, chordSquared) in current.Tree.Nearest(point))
+        {
+            var place = current.Places[entry];
+            if (current.Overlay.ContainsKey(place.Id))
+            {
+                continue;
+            }
+
+            while (next < added.Count && (added[next].ChordSquared, added[next].Place.Id).CompareTo((chordSquared, place.Id)) < 0)
+            {
+                yield return added[next++];
+            }
+
+            yield return (place, chordSquared);
+        }
+
+        while (next < added.Count)
+        {
+            yield return added[next++];
+        }
+    }
+
+    /// <summary>Catches up with the database: call after writing places, before answering.</summary>
+    public async Task SyncAsync(CancellationToken cancellationToken = default)
+    {
+        await ReadyAsync(cancellationToken);
+        await syncGate.WaitAsync(cancellationToken);
+        try
+        {
+            var current = state;
+            await using var connection = await database.OpenAsync(cancellationToken);
+            var changed = (await connection.QueryAsync<PlaceRow>(
+                $"SELECT {Columns} FROM places WHERE version > @Version ORDER BY version", new { current.Version })).Select(r => r.ToInfo()).ToList();
+            var deleted = (await connection.QueryAsync<(long Id, long Version)>(
+                "SELECT id, version FROM place_deletions WHERE version > @Version", new { current.Version })).AsList();
+            if (changed.Count == 0 && deleted.Count == 0)
+            {
+                return;
+            }
+
+            var overlay = new Dictionary<long, PlaceInfo?>(current.Overlay);
+            var version = current.Version;
+            // Apply in version order, so a place deleted after its last change stays deleted, and the other way round.
+            foreach (var (id, place, at) in changed.Select(p => (p.Id, (PlaceInfo?)p, p.Version)).Concat(deleted.Select(d => (d.Id, (PlaceInfo?)null, d.Version))).OrderBy(c => c.Item3))
+            {
+                overlay[id] = place;
+                version = Math.Max(version, at);
+            }
+
+            state = current with { Overlay = overlay, Added = [.. overlay.Values.OfType<PlaceInfo>()], Version = version };
+            if (overlay.Count > RebuildAfter)
+            {
+                Rebuild();
+            }
+        }
+        finally
+        {
+            syncGate.Release();
+        }
+    }
+
+    /// <summary>A places row as Dapper reads it (SQLite has no booleans).</summary>
+    internal sealed class PlaceRow
+    {
+        public long Id { get; init; }
+
+        public long TeacherId { get; init; }
+
+        public string Name { get; init; } = "";
+
+        public string? Address { get; init; }
+
+        public string Category { get; init; } = "";
+
+        public double Lat { get; init; }
+
+        public double Lon { get; init; }
+
+        public string? Phone { get; init; }
+
+        public string? Url { get; init; }
+
+        public bool Public { get; init; }
+
+        public string TimeZone { get; init; } = "UTC";
+
+        public string? Hours { get; init; }
+
+        public long Version { get; init; }
+
+        public PlaceInfo ToInfo() => new(Id, TeacherId, Name, Address, Category, Lat, Lon, Phone, Url, Public, TimeZone, Hours, Version);
+    }
+
+    internal const string Columns =
+        "id, teacher_id, name, address, category, lat, lon, phone, url, is_public AS public, time_zone, hours, version";
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            await LoadAsync(stoppingToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogLoadFailed(logger, e);
+            ready.TrySetException(e);
+            throw;
+        }
+
+        using var timer = new PeriodicTimer(PollEvery);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            try
+            {
+                await SyncAsync(stoppingToken);
+            }
+            catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
+            {
+                LogSyncFailed(logger, e);
+            }
+        }
+    }
+
+    private async Task LoadAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await database.OpenAsync(cancellationToken);
+        // The version first: anything written while the rows are read is picked up by the next sync.
+        var version = await connection.ExecuteScalarAsync<long>("SELECT value FROM place_versions WHERE id = 1");
+        var places = (await connection.QueryAsync<PlaceRow>($"SELECT {Columns} FROM places WHERE version <= @version", new { version }))
+            .Select(r => r.ToInfo()).ToArray();
+        state = new State(new SphereTree([.. places.Select(p => p.Point)], [.. places.Select(p => p.Id)]), places, new Dictionary<long, PlaceInfo?>(), [], version);
+        LogLoaded(logger, places.Length);
+        ready.TrySetResult();
+    }
+
+    /// <summary>Folds the overlay into a new tree (called with the sync gate held).</summary>
+    private void Rebuild()
+    {
+        var current = state;
+        var places = current.Places.Where(p => !current.Overlay.ContainsKey(p.Id)).Concat(current.Added).ToArray();
+        var tree = new SphereTree([.. places.Select(p => p.Point)], [.. places.Select(p => p.Id)]);
+        state = new State(tree, places, new Dictionary<long, PlaceInfo?>(), [], current.Version);
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} places into the nearest-places index")]
+    private static partial void LogLoaded(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Could not load the places into the nearest-places index")]
+    private static partial void LogLoadFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not catch up with place changes; will try again")]
+    private static partial void LogSyncFailed(ILogger logger, Exception exception);
+}
