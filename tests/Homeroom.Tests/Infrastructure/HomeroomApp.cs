@@ -109,4 +109,6 @@ public sealed class ManualClock : TimeProvider
     public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref ticks), TimeSpan.Zero);
 
     public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
+
+    public void Set(DateTimeOffset now) => Interlocked.Exchange(ref ticks, now.UtcTicks);
 }
