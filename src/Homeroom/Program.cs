@@ -22,6 +22,8 @@ builder.AddStorage();
 builder.AddAccounts();
 builder.Services.AddSingleton<PlaceDirectory>();
 builder.Services.AddHostedService(services => services.GetRequiredService<PlaceDirectory>());
+builder.Services.AddSingleton<PlaceImports>();
+builder.Services.AddHostedService(services => services.GetRequiredService<PlaceImports>());
 
 var app = builder.Build();
 await app.MigrateAsync();

@@ -20,13 +20,15 @@ public sealed record PlaceInfo(
 /// database. It is loaded at start (in the background: /health answers at once, nearest queries wait for
 /// it), and kept in step with the database through the places' versions: after a write this server
 /// catches up before answering, and every <see cref="PollEvery"/> it picks up what other servers wrote.
-/// Changes since the last build sit in a small overlay that queries merge in; when the overlay grows
-/// past <see cref="RebuildAfter"/> the tree is rebuilt in the background.
+/// Changes since the last build sit in a small overlay that queries merge in (each query sorts it, so it
+/// must stay small); when it grows past <see cref="RebuildAfter"/> a new tree is built in the background,
+/// while queries go on with the old one, and changes that arrive meanwhile stay in the new overlay.
 /// </summary>
 public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirectory> logger) : BackgroundService
 {
     public static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(2);
-    private const int RebuildAfter = 20_000;
+    private const int RebuildAfter = 1_000;
+    private int rebuilding;
 
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim syncGate = new(1, 1);
@@ -100,9 +102,9 @@ public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirec
             }
 
             state = current with { Overlay = overlay, Added = [.. overlay.Values.OfType<PlaceInfo>()], Version = version };
-            if (overlay.Count > RebuildAfter)
+            if (overlay.Count > RebuildAfter && Interlocked.CompareExchange(ref rebuilding, 1, 0) == 0)
             {
-                Rebuild();
+                _ = Task.Run(RebuildAsync, CancellationToken.None);
             }
         }
         finally
@@ -185,13 +187,33 @@ public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirec
         ready.TrySetResult();
     }
 
-    /// <summary>Folds the overlay into a new tree (called with the sync gate held).</summary>
-    private void Rebuild()
+    /// <summary>Folds the overlay into a new tree, built outside the sync gate, then swapped in under it.</summary>
+    private async Task RebuildAsync()
     {
-        var current = state;
-        var places = current.Places.Where(p => !current.Overlay.ContainsKey(p.Id)).Concat(current.Added).ToArray();
-        var tree = new SphereTree([.. places.Select(p => p.Point)], [.. places.Select(p => p.Id)]);
-        state = new State(tree, places, new Dictionary<long, PlaceInfo?>(), [], current.Version);
+        try
+        {
+            var built = state;
+            var places = built.Places.Where(p => !built.Overlay.ContainsKey(p.Id)).Concat(built.Added).ToArray();
+            var tree = new SphereTree([.. places.Select(p => p.Point)], [.. places.Select(p => p.Id)]);
+            await syncGate.WaitAsync();
+            try
+            {
+                // Keep what changed after the build started: entries that are new or different since then.
+                var current = state;
+                var newer = current.Overlay
+                    .Where(change => !built.Overlay.TryGetValue(change.Key, out var before) || !ReferenceEquals(before, change.Value))
+                    .ToDictionary(change => change.Key, change => change.Value);
+                state = new State(tree, places, newer, [.. newer.Values.OfType<PlaceInfo>()], current.Version);
+            }
+            finally
+            {
+                syncGate.Release();
+            }
+        }
+        finally
+        {
+            Interlocked.Exchange(ref rebuilding, 0);
+        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} places into the nearest-places index")]

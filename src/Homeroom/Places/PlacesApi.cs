@@ -91,6 +91,7 @@ public static class PlacesApi
         places.MapGet("/{id:long}", Get).WithSummary("One place: mine, or anyone's public one");
         mine.MapPut("/{id:long}", Replace).WithSummary("Change a place of mine");
         mine.MapDelete("/{id:long}", Delete).WithSummary("Delete a place of mine");
+        PlaceImports.Map(mine);
         return places;
     }
 

@@ -42,3 +42,23 @@ BEGIN
 END
 $$;
 CREATE TRIGGER places_deleted AFTER DELETE ON places FOR EACH ROW EXECUTE FUNCTION places_record_deletion();
+
+-- CSV imports run in the background; their progress and outcome are kept here for the page to poll.
+CREATE TABLE place_imports (
+    id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    teacher_id BIGINT NOT NULL REFERENCES teachers(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    file_name TEXT,
+    bytes_total BIGINT NOT NULL,
+    bytes_read BIGINT NOT NULL,
+    rows_read BIGINT NOT NULL,
+    imported BIGINT NOT NULL,
+    problem_count BIGINT NOT NULL,
+    problems TEXT NOT NULL,
+    error TEXT,
+    started_at BIGINT NOT NULL,
+    -- Refreshed with every batch: a running import not heard of for a minute was interrupted.
+    updated_at BIGINT NOT NULL,
+    finished_at BIGINT
+);
+CREATE INDEX place_imports_by_teacher ON place_imports (teacher_id, id);

@@ -37,3 +37,23 @@ CREATE TRIGGER places_deleted AFTER DELETE ON places BEGIN
     UPDATE place_versions SET value = value + 1 WHERE id = 1;
     INSERT OR REPLACE INTO place_deletions (id, version) SELECT old.id, value FROM place_versions WHERE id = 1;
 END;
+
+-- CSV imports run in the background; their progress and outcome are kept here for the page to poll.
+CREATE TABLE place_imports (
+    id INTEGER PRIMARY KEY,
+    teacher_id INTEGER NOT NULL REFERENCES teachers(id) ON DELETE CASCADE,
+    status TEXT NOT NULL,
+    file_name TEXT,
+    bytes_total INTEGER NOT NULL,
+    bytes_read INTEGER NOT NULL,
+    rows_read INTEGER NOT NULL,
+    imported INTEGER NOT NULL,
+    problem_count INTEGER NOT NULL,
+    problems TEXT NOT NULL,
+    error TEXT,
+    started_at INTEGER NOT NULL,
+    -- Refreshed with every batch: a running import not heard of for a minute was interrupted.
+    updated_at INTEGER NOT NULL,
+    finished_at INTEGER
+);
+CREATE INDEX place_imports_by_teacher ON place_imports (teacher_id, id);
