@@ -22,6 +22,9 @@ public static class Pages
         ["/classes"] = "classes.html",
         ["/classes/{id:long}"] = "class.html",
         ["/classes/{id:long}/picker"] = "picker.html",
+        ["/quizzes"] = "quizzes.html",
+        ["/quizzes/new"] = "quiz.html",
+        ["/quizzes/{id:long}"] = "quiz.html",
     };
 
     private const string HtmlType = "text/html; charset=utf-8";

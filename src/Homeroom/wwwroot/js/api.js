@@ -122,11 +122,16 @@ async function antiforgeryToken() {
  * Calls the API on this origin with JSON in and out. Resolves to the parsed body (null for 204);
  * rejects with an ApiError. Writes carry the antiforgery header, retried once with a fresh token.
  * The body goes as JSON, except FormData (sent as a multipart form) and a body given with its own
- * `contentType` (sent as it is, e.g. a text/plain string).
+ * `contentType` (sent as it is, e.g. a text/plain string). `headers` adds request headers (If-Match).
  */
-export async function api(path, { method = 'GET', body, contentType } = {}, retried = false) {
+export async function api(path, options = {}) {
+  return (await apiResponse(path, options)).body;
+}
+
+/** Like api(), but resolves to {body, headers, status}, for a page that reads a header such as ETag. */
+export async function apiResponse(path, { method = 'GET', body, contentType, headers: extra } = {}, retried = false) {
   const verb = method.toUpperCase();
-  const headers = { Accept: 'application/json, application/problem+json' };
+  const headers = { Accept: 'application/json, application/problem+json', ...(extra || {}) };
   const init = { method: verb, credentials: 'same-origin', cache: 'no-store', headers };
   if (body instanceof FormData) {
     init.body = body;
@@ -150,17 +155,18 @@ export async function api(path, { method = 'GET', body, contentType } = {}, retr
   }
 
   if (response.ok) {
-    if (response.status === 204) {
-      return null;
+    let parsed = null;
+    if (response.status !== 204) {
+      const text = await response.text();
+      parsed = text ? JSON.parse(text) : null;
     }
-    const text = await response.text();
-    return text ? JSON.parse(text) : null;
+    return { body: parsed, headers: response.headers, status: response.status };
   }
 
   const error = await readProblem(response);
   if (isWrite && !retried && error.status === 400 && error.problem.title === MISSING_ANTIFORGERY) {
     forgetAntiforgeryToken();
-    return api(path, { method: verb, body, contentType }, true);
+    return apiResponse(path, { method: verb, body, contentType, headers: extra }, true);
   }
   throw error;
 }

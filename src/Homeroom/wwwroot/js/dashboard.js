@@ -1,6 +1,10 @@
-// The signed-in teacher's home: a greeting and one card per feature in js/features.js.
-import { el, renderHeader, requireSignIn, revealPage, showPageError } from '/js/api.js';
+// The signed-in teacher's home: a greeting, my newest quizzes, my favourites, and one card per
+// feature in js/features.js.
+import { api, el, messageFor, renderHeader, requireSignIn, revealPage, showBanner, showPageError } from '/js/api.js';
 import { features } from '/js/features.js';
+import { miniQuizCard } from '/js/quizzes-common.js';
+
+const SHOWN = 4;
 
 function today(timeZone) {
   const options = { weekday: 'long', day: 'numeric', month: 'long', year: 'numeric' };
@@ -28,6 +32,34 @@ function renderFeatures() {
   empty.hidden = features.length !== 0;
 }
 
+function renderQuizzes(listId, emptyId, loadingId, page) {
+  const list = document.getElementById(listId);
+  list.replaceChildren(...page.items.map(miniQuizCard));
+  list.hidden = page.items.length === 0;
+  document.getElementById(emptyId).hidden = page.items.length !== 0;
+  document.getElementById(loadingId).hidden = true;
+}
+
+/** My newest quizzes and my favourites: they fill in after the greeting is on screen. */
+async function loadQuizzes() {
+  try {
+    const [mine, favourites] = await Promise.all([
+      api(`/api/quizzes?pageSize=${SHOWN}`),
+      api(`/api/quizzes?favorites=true&pageSize=${SHOWN}`),
+    ]);
+    renderQuizzes('my-quizzes', 'my-quizzes-empty', 'my-quizzes-loading', mine);
+    renderQuizzes('favourite-quizzes', 'favourites-empty', 'favourites-loading', favourites);
+    document.getElementById('see-all-quizzes').textContent = mine.total > SHOWN ? `See all ${mine.total}` : 'See all';
+    const seeAllFavourites = document.getElementById('see-all-favourites');
+    seeAllFavourites.hidden = favourites.total <= SHOWN;
+    seeAllFavourites.textContent = `See all ${favourites.total}`;
+  } catch (error) {
+    document.getElementById('my-quizzes-loading').hidden = true;
+    document.getElementById('favourites-loading').hidden = true;
+    showBanner(document.getElementById('error-banner'), messageFor(error));
+  }
+}
+
 try {
   const me = await requireSignIn();
   renderHeader(me);
@@ -38,6 +70,7 @@ try {
   document.getElementById('today').textContent = today(me.timeZone);
   renderFeatures();
   revealPage();
+  loadQuizzes();
 } catch (error) {
   showPageError(error);
 }

@@ -6,13 +6,17 @@
 // Entry shape:
 //   { name: 'Classes', href: '/classes', description: 'Your classes and the students in each.' }
 //
-// Planned, not built yet (so deliberately not listed): Quizzes (/quizzes), Reports (/reports),
-// Places (/places).
+// Planned, not built yet (so deliberately not listed): Reports (/reports), Places (/places).
 
 export const features = [
   {
     name: 'Classes',
     href: '/classes',
     description: 'Rosters and attendance, a fair student picker for the projector, groups and who gets called on.',
+  },
+  {
+    name: 'Quizzes',
+    href: '/quizzes',
+    description: 'Write quizzes with six kinds of question, import them from Moodle, Kahoot or a spreadsheet, and share them.',
   },
 ];
