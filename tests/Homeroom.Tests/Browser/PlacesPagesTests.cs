@@ -409,6 +409,17 @@ public sealed class PlacesPagesTests(BrowserFixture fixture) : BrowserTests(fixt
         Assert.True(map.Width > 300, $"The map is only {map.Width}px wide.");
         await AssertNoHorizontalScrollAsync(page);
         browser.AssertNoProblems();
+
+        // Signed in, "My places" follows the results.
+        await using var signedIn = await SignedInPageAsync(teacher, phone: true);
+        await signedIn.Page.GotoAsync($"/places?lat=-37.8136&lon=144.9631&category={category}&radius=1.5");
+        await Assertions.Expect(signedIn.Page.Locator("#mine-list .mine-item")).ToHaveCountAsync(3);
+        await Assertions.Expect(signedIn.Page.Locator(".result-item")).ToHaveCountAsync(2);
+        await signedIn.ScreenshotAsync("places-teacher-phone");
+        await signedIn.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "places-teacher-phone-top.png") });
+        await signedIn.Page.Locator("#my-places").ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "places-my-places-phone.png") });
+        await AssertNoHorizontalScrollAsync(signedIn.Page);
+        signedIn.AssertNoProblems();
     }
 
     [Fact]
