@@ -355,6 +355,31 @@ public sealed class PlacesPagesTests(BrowserFixture fixture) : BrowserTests(fixt
     }
 
     [Fact]
+    public async Task My_places_come_fifty_at_a_time()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var category = NewCategory("stop");
+        await Task.WhenAll(Enumerable.Range(0, 51).Select(i => AddAsync(teacher, $"Stop {i:00}", -60 + (i * 0.01), -60, category)));
+        await using var browser = await SignedInPageAsync(teacher);
+        var page = browser.Page;
+
+        await page.GotoAsync("/places");
+        await Assertions.Expect(page.Locator("#mine-list .mine-item")).ToHaveCountAsync(50);
+        await Assertions.Expect(page.Locator("#mine-count")).ToHaveTextAsync("50 shown");
+        await Assertions.Expect(page.Locator("#mine-list .mine-name").First).ToHaveTextAsync("Stop 00");
+        await page.ClickAsync("#mine-more");
+        await Assertions.Expect(page.Locator("#mine-list .mine-item")).ToHaveCountAsync(51);
+        await Assertions.Expect(page.Locator("#mine-count")).ToHaveTextAsync("51 places");
+        await Assertions.Expect(page.Locator("#mine-more")).ToBeHiddenAsync();
+
+        // "Search here" searches around that place.
+        await page.Locator("#mine-list .mine-item", new() { HasText = "Stop 50" }).GetByRole(AriaRole.Button, new() { Name = "Search around Stop 50" }).ClickAsync();
+        await Assertions.Expect(page.Locator(".result-item").First).ToContainTextAsync("Stop 50");
+        await Assertions.Expect(page.Locator("#search-lat")).ToHaveValueAsync("-59.5");
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Markup_in_a_place_is_shown_as_text_and_never_run()
     {
         var teacher = await Teacher.SignUpAsync(App);

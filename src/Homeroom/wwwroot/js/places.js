@@ -566,12 +566,20 @@ function fillTimeZones(preferred) {
   select.value = select.dataset.default;
 }
 
+const MINE_PAGE_SIZE = 50;
+let minePages = 1;
+
+/** My places by name, a page of 50 at a time ("Show more" adds the next page). */
 async function loadMine() {
-  const places = await api('/api/places?pageSize=500');
+  const places = await api(`/api/places?page=1&pageSize=${MINE_PAGE_SIZE * minePages}`);
+  const more = places.length === MINE_PAGE_SIZE * minePages;
   mineList.replaceChildren(...places.map(mineItem));
   mineList.hidden = places.length === 0;
   document.getElementById('mine-empty').hidden = places.length !== 0;
-  document.getElementById('mine-count').textContent = places.length ? plural(places.length, 'place') : '';
+  document.getElementById('mine-more').hidden = !more;
+  document.getElementById('mine-count').textContent = places.length
+    ? (more ? `${places.length} shown` : plural(places.length, 'place'))
+    : '';
   for (const place of places) {
     categories.add(place.category);
   }
@@ -641,6 +649,19 @@ function mineItem(place) {
 
 function initMine() {
   document.getElementById('my-places').hidden = false;
+  const mineMore = document.getElementById('mine-more');
+  mineMore.addEventListener('click', async () => {
+    setBusy(mineMore, true, 'Loading…');
+    minePages += 1;
+    try {
+      await loadMine();
+    } catch (error) {
+      minePages -= 1;
+      showBanner(errorBanner, messageFor(error));
+    } finally {
+      setBusy(mineMore, false);
+    }
+  });
   fillTimeZones(me.timeZone);
   placeForm.addEventListener('focusin', () => setMapClickTarget('place'));
   searchForm.addEventListener('focusin', () => setMapClickTarget('search'));
