@@ -6,13 +6,17 @@
 // Entry shape:
 //   { name: 'Classes', href: '/classes', description: 'Your classes and the students in each.' }
 //
-// Planned, not built yet (so deliberately not listed): Quizzes (/quizzes), Reports (/reports),
-// Places (/places).
+// Planned, not built yet (so deliberately not listed): Quizzes (/quizzes), Reports (/reports).
 
 export const features = [
   {
     name: 'Classes',
     href: '/classes',
     description: 'Rosters and attendance, a fair student picker for the projector, groups and who gets called on.',
+  },
+  {
+    name: 'Places',
+    href: '/places',
+    description: 'The nearest libraries, museums and trip spots on a map, open now or not; add your own places.',
   },
 ];
