@@ -38,7 +38,21 @@ public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirec
     /// An immutable view: the tree over <see cref="Places"/>, and the overlay of changes since it was
     /// built (a place, or null for deleted) with the overlay's live places sorted for merging.
     /// </summary>
-    private sealed record State(SphereTree Tree, PlaceInfo[] Places, Dictionary<long, PlaceInfo?> Overlay, PlaceInfo[] Added, long Version);
+    private sealed record State(SphereTree Tree, PlaceInfo[] Places, Dictionary<long, PlaceInfo?> Overlay, PlaceInfo[] Added, long Version)
+    {
+        /// <summary>The categories of the tree's places (deleted ones may linger until the next build).</summary>
+        public HashSet<string> Categories { get; } = Places.Select(p => p.Category).ToHashSet(StringComparer.OrdinalIgnoreCase);
+    }
+
+    /// <summary>
+    /// False only when no place has this category, so a search for one can stop at once instead of
+    /// walking every place looking for a match.
+    /// </summary>
+    public bool MayHaveCategory(string category)
+    {
+        var current = state;
+        return current.Categories.Contains(category) || current.Added.Any(p => string.Equals(p.Category, category, StringComparison.OrdinalIgnoreCase));
+    }
 
     public Task ReadyAsync(CancellationToken cancellationToken = default) => ready.Task.WaitAsync(cancellationToken);
 

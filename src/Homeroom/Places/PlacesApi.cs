@@ -159,7 +159,10 @@ public static class PlacesApi
         var lastChord = 0.0;
         string? next = null;
         (PlaceInfo Place, double ChordSquared)? nearestOutside = null;
-        foreach (var (place, chordSquared) in directory.Nearest(latitude!.Value, longitude!.Value))
+        var candidates = string.IsNullOrEmpty(wanted) || directory.MayHaveCategory(wanted)
+            ? directory.Nearest(latitude!.Value, longitude!.Value)
+            : [];
+        foreach (var (place, chordSquared) in candidates)
         {
             if (after is { } c && (chordSquared, place.Id).CompareTo(c) <= 0)
             {

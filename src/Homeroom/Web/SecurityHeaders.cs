@@ -8,6 +8,23 @@ public static class SecurityHeaders
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
         "font-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
 
+    private static readonly System.Buffers.SearchValues<char> NotInASource = System.Buffers.SearchValues.Create("; ,'\"\r\n\t");
+
+    /// <summary>
+    /// The page policy that also lets images come from <paramref name="imageSource"/>, a CSP source
+    /// expression such as <c>https://tile.example.org</c> (the Places page's map tile server).
+    /// </summary>
+    public static string PagePolicyWithImagesFrom(string imageSource)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(imageSource);
+        if (imageSource.AsSpan().ContainsAny(NotInASource))
+        {
+            throw new ArgumentException($"'{imageSource}' is not a single CSP source expression.", nameof(imageSource));
+        }
+
+        return PagePolicy.Replace("img-src 'self' data:", "img-src 'self' data: " + imageSource, StringComparison.Ordinal);
+    }
+
     /// <summary>Everything that is not a page (JSON, files) may load nothing at all.</summary>
     public const string ResourcePolicy = "default-src 'none'; frame-ancestors 'none'";
 

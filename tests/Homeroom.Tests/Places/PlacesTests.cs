@@ -179,6 +179,17 @@ public abstract class PlacesTests(AppFixture fixture) : AppTests(fixture)
         await (await teacher.Api.GetAsync($"/api/places/{id}")).Problem(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task A_category_nobody_has_finds_nothing_at_once()
+    {
+        var teacher = await SignUpAsync();
+        await AddAsync(teacher, NewPlace("Somewhere", 5, 5, "library"));
+        using var api = Anonymous();
+
+        Assert.Empty(await NearAsync(api, "lat=5&lon=5&category=" + Guid.NewGuid().ToString("N")));
+        Assert.NotEmpty(await NearAsync(api, "lat=5&lon=5&category=LIBRARY"));
+    }
+
     [Theory]
     [InlineData("lat=91&lon=0", "lat")]
     [InlineData("lat=abc&lon=0", "lat")]

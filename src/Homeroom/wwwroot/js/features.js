@@ -6,7 +6,7 @@
 // Entry shape:
 //   { name: 'Classes', href: '/classes', description: 'Your classes and the students in each.' }
 //
-// Planned, not built yet (so deliberately not listed): Reports (/reports), Places (/places).
+// Planned, not built yet (so deliberately not listed): Reports (/reports).
 
 export const features = [
   {
@@ -18,5 +18,10 @@ export const features = [
     name: 'Quizzes',
     href: '/quizzes',
     description: 'Write quizzes with six kinds of question, import them from Moodle, Kahoot or a spreadsheet, and share them.',
+  },
+  {
+    name: 'Places',
+    href: '/places',
+    description: 'The nearest libraries, museums and trip spots on a map, open now or not; add your own places.',
   },
 ];
