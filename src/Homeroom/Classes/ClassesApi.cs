@@ -90,7 +90,7 @@ public static class ClassRules
 
         errors.OptionalText("preferredName", preferredName, MaxStudentName);
         errors.OptionalText("pronouns", pronouns, MaxPronouns);
-        errors.OptionalText("notes", notes, MaxNotes);
+        errors.OptionalText("notes", notes, MaxNotes, multiline: true);
         errors.OptionalText("externalId", externalId, MaxExternalId);
     }
 

@@ -72,7 +72,7 @@ public static class QuizRules
         ArgumentNullException.ThrowIfNull(quiz);
         ArgumentNullException.ThrowIfNull(errors);
         errors.RequireText("title", quiz.Title, MaxTitle);
-        errors.OptionalText("description", quiz.Description, MaxDescription);
+        errors.OptionalText("description", quiz.Description, MaxDescription, multiline: true);
         if (quiz.Visibility is not null and not ("private" or "public"))
         {
             errors.Add("visibility", "visibility must be 'private' or 'public'.");

@@ -70,7 +70,7 @@ public static class QuizTransfer
         {
             var problem = result.Error ?? new ImportProblem(0, "The file holds no question that can be imported.");
             return Problems.Unprocessable(
-                problem.Line > 0 ? $"Line {problem.Line}: {problem.Message}" : problem.Message,
+                problem.Line > 0 && !problem.Message.StartsWith("Line ", StringComparison.Ordinal) ? $"Line {problem.Line}: {problem.Message}" : problem.Message,
                 new Dictionary<string, object?> { ["line"] = problem.Line, ["format"] = chosen, ["skipped"] = result.Skipped });
         }
 

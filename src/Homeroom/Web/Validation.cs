@@ -36,8 +36,11 @@ public sealed class ValidationErrors
         return CheckLength(field, text, minLength, maxLength) ? text : null;
     }
 
-    /// <summary>Checks an optional, trimmed text field; null and blank both mean "not given".</summary>
-    public string? OptionalText(string field, string? value, int maxLength)
+    /// <summary>
+    /// Checks an optional, trimmed text field; null and blank both mean "not given". Line breaks are
+    /// allowed only where <paramref name="multiline"/> says so (descriptions, notes).
+    /// </summary>
+    public string? OptionalText(string field, string? value, int maxLength, bool multiline = false)
     {
         var text = value?.Trim();
         if (string.IsNullOrEmpty(text))
@@ -45,12 +48,12 @@ public sealed class ValidationErrors
             return null;
         }
 
-        return CheckLength(field, text, 0, maxLength) ? text : null;
+        return CheckLength(field, text, 0, maxLength, multiline) ? text : null;
     }
 
     public IDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray(), StringComparer.Ordinal);
 
-    private bool CheckLength(string field, string text, int minLength, int maxLength)
+    private bool CheckLength(string field, string text, int minLength, int maxLength, bool multiline = false)
     {
         var length = new System.Globalization.StringInfo(text).LengthInTextElements;
         if (length < minLength || length > maxLength)
@@ -61,7 +64,7 @@ public sealed class ValidationErrors
             return false;
         }
 
-        if (text.Any(c => char.IsControl(c) && c is not '\t'))
+        if (text.Any(c => char.IsControl(c) && c is not '\t' && !(multiline && c is '\n' or '\r')))
         {
             Add(field, $"{field} must not contain control characters.");
             return false;

@@ -49,7 +49,8 @@ public sealed class BrowserFixture : IAsyncLifetime
             IsMobile = phone,
             HasTouch = phone,
         });
-        context.SetDefaultTimeout(10_000);
+        // Generous: two cores running the whole suite in parallel can stall a page for several seconds.
+        context.SetDefaultTimeout(20_000);
         var page = await context.NewPageAsync();
         return new BrowserPage(context, page);
     }

@@ -99,6 +99,8 @@ public abstract class QuizzesTests(AppFixture fixture) : AppTests(fixture)
         await (await teacher.Api.PostAsync("/api/quizzes", new { title = "" })).ValidationProblem("title");
         await (await teacher.Api.PostAsync("/api/quizzes", new { title = new string('t', 121) })).ValidationProblem("title");
         await (await teacher.Api.PostAsync("/api/quizzes", new { title = "V", visibility = "friends" })).ValidationProblem("visibility");
+        await (await teacher.Api.PostAsync("/api/quizzes", new { title = "Q", questions = new[] { new { type = "truefalse", text = "One\nTwo", correct = true } } })).ValidationProblem("questions[0].text");
+        Assert.Equal("Line one\nLine two", (await (await teacher.Api.PostAsync("/api/quizzes", new { title = "D", description = "Line one\nLine two" })).Json(HttpStatusCode.Created)).Str("description"));
         await (await teacher.Api.PostAsync("/api/quizzes", new { title = "Q", questions = Enumerable.Repeat(question, 101) })).ValidationProblem("questions");
         await (await teacher.Api.PostAsync("/api/quizzes", new { title = "Q", questions = Enumerable.Repeat(question, 100) })).Status(HttpStatusCode.Created);
     }
