@@ -31,4 +31,5 @@ setup() {
         'BEGIN { printf "   imported %d of %d rows in %.1f s: %.0f rows/s (upload, parse, validate, durable inserts)\n", i, n, f - s, i / (f - s) }'
     METHOD=GET
     URL_PATH="/api/places/near?lat=48.85&lon=2.35&limit=10"
+    if [[ ${NEAR_SIGNED_IN:-0} == 1 ]]; then LUA_PRELUDE="signed_in = true"; fi
 }
