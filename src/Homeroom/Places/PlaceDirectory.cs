@@ -20,28 +20,42 @@ public sealed record PlaceInfo(
 /// database. It is loaded at start (in the background: /health answers at once, nearest queries wait for
 /// it), and kept in step with the database through the places' versions: after a write this server
 /// catches up before answering, and every <see cref="PollEvery"/> it picks up what other servers wrote.
-/// Changes since the last build sit in a small overlay that queries merge in (each query sorts it, so it
-/// must stay small); when it grows past <see cref="RebuildAfter"/> a new tree is built in the background,
-/// while queries go on with the old one, and changes that arrive meanwhile stay in the new overlay.
+/// Changes since the last build sit in an overlay with a tree of its own, built once per catch-up, and
+/// queries merge the two trees' nearest-first streams. When the overlay grows past
+/// <see cref="RebuildAfter"/> (a bulk import), the catch-up folds it into a new main tree before it
+/// publishes anything, so no query ever sees a large overlay.
 /// </summary>
 public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirectory> logger) : BackgroundService
 {
     public static readonly TimeSpan PollEvery = TimeSpan.FromSeconds(2);
-    private const int RebuildAfter = 1_000;
-    private int rebuilding;
+    private const int RebuildAfter = 20_000;
 
     private readonly TaskCompletionSource ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly SemaphoreSlim syncGate = new(1, 1);
-    private volatile State state = new(new SphereTree([], []), [], new Dictionary<long, PlaceInfo?>(), [], 0);
+    private volatile State state = State.Of([], new Dictionary<long, PlaceInfo?>(), 0);
 
     /// <summary>
-    /// An immutable view: the tree over <see cref="Places"/>, and the overlay of changes since it was
-    /// built (a place, or null for deleted) with the overlay's live places sorted for merging.
+    /// An immutable view: the main tree over <see cref="Places"/>, and the overlay of changes since it was
+    /// built (a place, or null for deleted), whose live places have their own tree.
     /// </summary>
-    private sealed record State(SphereTree Tree, PlaceInfo[] Places, Dictionary<long, PlaceInfo?> Overlay, PlaceInfo[] Added, long Version)
+    private sealed record State(SphereTree Tree, PlaceInfo[] Places, Dictionary<long, PlaceInfo?> Overlay, SphereTree AddedTree, PlaceInfo[] Added, long Version)
     {
-        /// <summary>The categories of the tree's places (deleted ones may linger until the next build).</summary>
+        /// <summary>The categories of the main tree's places (deleted ones may linger until the next build).</summary>
         public HashSet<string> Categories { get; } = Places.Select(p => p.Category).ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        public static State Of(PlaceInfo[] places, Dictionary<long, PlaceInfo?> overlay, long version)
+        {
+            var added = overlay.Values.OfType<PlaceInfo>().ToArray();
+            return new State(Build(places), places, overlay, Build(added), added, version);
+        }
+
+        public State WithOverlay(Dictionary<long, PlaceInfo?> overlay, long version)
+        {
+            var added = overlay.Values.OfType<PlaceInfo>().ToArray();
+            return this with { Overlay = overlay, AddedTree = Build(added), Added = added, Version = version };
+        }
+
+        private static SphereTree Build(PlaceInfo[] places) => new([.. places.Select(p => p.Point)], [.. places.Select(p => p.Id)]);
     }
 
     /// <summary>
@@ -61,11 +75,8 @@ public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirec
     {
         var current = state;
         var point = Geo.ToVector(lat, lon);
-        var added = current.Added
-            .Select(p => (Place: p, ChordSquared: Geo.ChordSquared(point, p.Point)))
-            .OrderBy(x => x.ChordSquared).ThenBy(x => x.Place.Id)
-            .ToList();
-        var next = 0;
+        using var added = current.AddedTree.Nearest(point).GetEnumerator();
+        var hasAdded = added.MoveNext();
         foreach (var (entry, chordSquared) in current.Tree.Nearest(point))
         {
             var place = current.Places[entry];
@@ -74,17 +85,19 @@ public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirec
                 continue;
             }
 
-            while (next < added.Count && (added[next].ChordSquared, added[next].Place.Id).CompareTo((chordSquared, place.Id)) < 0)
+            while (hasAdded && (added.Current.ChordSquared, current.Added[added.Current.Entry].Id).CompareTo((chordSquared, place.Id)) < 0)
             {
-                yield return added[next++];
+                yield return (current.Added[added.Current.Entry], added.Current.ChordSquared);
+                hasAdded = added.MoveNext();
             }
 
             yield return (place, chordSquared);
         }
 
-        while (next < added.Count)
+        while (hasAdded)
         {
-            yield return added[next++];
+            yield return (current.Added[added.Current.Entry], added.Current.ChordSquared);
+            hasAdded = added.MoveNext();
         }
     }
 
@@ -115,11 +128,9 @@ public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirec
                 version = Math.Max(version, at);
             }
 
-            state = current with { Overlay = overlay, Added = [.. overlay.Values.OfType<PlaceInfo>()], Version = version };
-            if (overlay.Count > RebuildAfter && Interlocked.CompareExchange(ref rebuilding, 1, 0) == 0)
-            {
-                _ = Task.Run(RebuildAsync, CancellationToken.None);
-            }
+            state = overlay.Count > RebuildAfter
+                ? State.Of([.. current.Places.Where(p => !overlay.ContainsKey(p.Id)).Concat(overlay.Values.OfType<PlaceInfo>())], new Dictionary<long, PlaceInfo?>(), version)
+                : current.WithOverlay(overlay, version);
         }
         finally
         {
@@ -196,38 +207,9 @@ public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirec
         var version = await connection.ExecuteScalarAsync<long>("SELECT value FROM place_versions WHERE id = 1");
         var places = (await connection.QueryAsync<PlaceRow>($"SELECT {Columns} FROM places WHERE version <= @version", new { version }))
             .Select(r => r.ToInfo()).ToArray();
-        state = new State(new SphereTree([.. places.Select(p => p.Point)], [.. places.Select(p => p.Id)]), places, new Dictionary<long, PlaceInfo?>(), [], version);
+        state = State.Of(places, new Dictionary<long, PlaceInfo?>(), version);
         LogLoaded(logger, places.Length);
         ready.TrySetResult();
-    }
-
-    /// <summary>Folds the overlay into a new tree, built outside the sync gate, then swapped in under it.</summary>
-    private async Task RebuildAsync()
-    {
-        try
-        {
-            var built = state;
-            var places = built.Places.Where(p => !built.Overlay.ContainsKey(p.Id)).Concat(built.Added).ToArray();
-            var tree = new SphereTree([.. places.Select(p => p.Point)], [.. places.Select(p => p.Id)]);
-            await syncGate.WaitAsync();
-            try
-            {
-                // Keep what changed after the build started: entries that are new or different since then.
-                var current = state;
-                var newer = current.Overlay
-                    .Where(change => !built.Overlay.TryGetValue(change.Key, out var before) || !ReferenceEquals(before, change.Value))
-                    .ToDictionary(change => change.Key, change => change.Value);
-                state = new State(tree, places, newer, [.. newer.Values.OfType<PlaceInfo>()], current.Version);
-            }
-            finally
-            {
-                syncGate.Release();
-            }
-        }
-        finally
-        {
-            Interlocked.Exchange(ref rebuilding, 0);
-        }
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Loaded {Count} places into the nearest-places index")]

@@ -273,6 +273,8 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
             running.TryRemove(id, out _);
         }
 
+        // "done" must mean "searchable": the index catches up before the job says it has finished.
+        await directory.SyncAsync();
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         await database.WriteAsync((connection, transaction) => connection.ExecuteAsync(
             """
@@ -283,7 +285,6 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
             """,
             new { id, status = failure is null ? "done" : "failed", rowsRead, imported, problemCount, json = JsonSerializer.Serialize(problems, JsonSerializerOptions.Web), failure, now },
             transaction));
-        await directory.SyncAsync();
     }
 
     /// <summary>Stores a batch with the job's progress, in one durable write; returns how many places it added.</summary>

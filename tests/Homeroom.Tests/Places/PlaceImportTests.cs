@@ -62,6 +62,29 @@ public abstract class PlaceImportTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task A_bulk_import_is_folded_into_the_index_and_searched_exactly()
+    {
+        var teacher = await SignUpAsync();
+        var category = "b" + Guid.NewGuid().ToString("N")[..8];
+        var random = new Random(7);
+        var places = Enumerable.Range(0, 25_000).Select(i => (Name: $"Bulk {i}", Lat: (random.NextDouble() * 20) + 40, Lon: (random.NextDouble() * 20) - 5)).ToList();
+        var csv = new StringBuilder("name,category,lat,lon\n");
+        foreach (var p in places)
+        {
+            csv.Append(System.Globalization.CultureInfo.InvariantCulture, $"{p.Name},{category},{p.Lat:R},{p.Lon:R}\n");
+        }
+
+        var status = await FinishedAsync(teacher, await teacher.Api.PostAsync("/api/places/import", Csv(csv.ToString())));
+        Assert.Equal(25_000, status.Long("imported"));
+
+        using var anonymous = Anonymous();
+        var found = await (await anonymous.GetAsync($"/api/places/near?lat=50&lon=5&limit=10&category={category}")).Json(HttpStatusCode.OK);
+        static double Km(double lat1, double lon1, double lat2, double lon2) => Homeroom.Places.Geo.Km(lat1, lon1, lat2, lon2);
+        var expected = places.OrderBy(p => Km(50, 5, p.Lat, p.Lon)).Take(10).Select(p => p.Name);
+        Assert.Equal(expected, found.GetProperty("items").EnumerateArray().Select(i => i.Str("name")));
+    }
+
+    [Fact]
     public async Task A_multipart_upload_imports_too_and_the_list_shows_it()
     {
         var teacher = await SignUpAsync();
