@@ -96,13 +96,13 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
         await Assertions.Expect(page.Locator("#class-list .class-item")).ToHaveCountAsync(2);
         await Assertions.Expect(page.Locator($"[data-class-id='{classId}']")).ToContainTextAsync("24 students");
         await browser.ScreenshotAsync("classes-phone");
-        await AssertNoHorizontalScrollAsync(page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
 
         await page.GotoAsync($"/classes/{classId}");
         await Assertions.Expect(page.Locator("#roster-body tr")).ToHaveCountAsync(24);
         await browser.ScreenshotAsync("class-roster-phone");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "class-roster-phone-top.png") });
-        await AssertNoHorizontalScrollAsync(page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
 
         await page.GotoAsync($"/classes/{classId}/picker");
         await Assertions.Expect(page.Locator("#round-text")).ToHaveTextAsync("Round 1 · 24 of 24 left");
@@ -110,7 +110,7 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
         await Assertions.Expect(page.Locator("#round-text")).ToHaveTextAsync("Round 1 · 23 of 24 left");
         await page.WaitForTimeoutAsync(400); // the name's reveal and the progress bar settle
         await browser.ScreenshotAsync("picker-phone");
-        await AssertNoHorizontalScrollAsync(page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
         browser.AssertNoProblems();
     }
 
@@ -570,17 +570,6 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
 
     // ---- Helpers
 
-    /// <summary>A browser page signed in as the teacher (the cookie comes from the login API, as the login page would get it).</summary>
-    private async Task<BrowserPage> SignedInPageAsync(Teacher teacher, bool phone = false)
-    {
-        var browser = await Browser.NewPageAsync(phone);
-        var response = await browser.Page.APIRequest.PostAsync(
-            new Uri(App.BaseAddress, "/api/auth/login?useCookies=true").ToString(),
-            new APIRequestContextOptions { DataObject = new { username = teacher.Username, password = teacher.Password } });
-        Assert.True(response.Ok, $"Sign-in failed: {response.Status} {await response.TextAsync()}");
-        return browser;
-    }
-
     private static async Task<List<JsonElement>> HistoryAsync(Teacher teacher, long classId)
     {
         var page = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks?pageSize=200")).Json(HttpStatusCode.OK);
@@ -589,22 +578,6 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
 
     private static string Shown(JsonElement student) =>
         student.TryGetProperty("preferredName", out var preferred) && preferred.ValueKind == JsonValueKind.String ? preferred.GetString()! : student.Str("name");
-
-    private static async Task AssertNoHorizontalScrollAsync(IPage page)
-    {
-        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        if (overflow > 0)
-        {
-            var culprits = await page.EvaluateAsync<string[]>(
-                """
-                () => [...document.querySelectorAll('body *')]
-                  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-                  .slice(0, 8)
-                  .map(e => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')} right=${Math.round(e.getBoundingClientRect().right)}`)
-                """);
-            Assert.Fail($"The page scrolls sideways by {overflow}px: {string.Join("; ", culprits)}");
-        }
-    }
 
     /// <summary>On the 1280×800 projector view the name is at least 100px tall and centred on the screen.</summary>
     private static async Task AssertNameIsHugeAndCenteredAsync(IPage page)

@@ -432,7 +432,7 @@ public sealed class PlacesPagesTests(BrowserFixture fixture) : BrowserTests(fixt
         var list = (await page.Locator("#results-list").BoundingBoxAsync())!;
         Assert.True(list.Y >= map.Y + map.Height, $"The list (y={list.Y}) should be under the map (bottom={map.Y + map.Height}).");
         Assert.True(map.Width > 300, $"The map is only {map.Width}px wide.");
-        await AssertNoHorizontalScrollAsync(page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
         browser.AssertNoProblems();
 
         // Signed in, "My places" follows the results.
@@ -443,7 +443,7 @@ public sealed class PlacesPagesTests(BrowserFixture fixture) : BrowserTests(fixt
         await signedIn.ScreenshotAsync("places-teacher-phone");
         await signedIn.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "places-teacher-phone-top.png") });
         await signedIn.Page.Locator("#my-places").ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "places-my-places-phone.png") });
-        await AssertNoHorizontalScrollAsync(signedIn.Page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(signedIn.Page);
         signedIn.AssertNoProblems();
     }
 
@@ -570,31 +570,5 @@ public sealed class PlacesPagesTests(BrowserFixture fixture) : BrowserTests(fixt
     {
         var response = await teacher.Api.PostAsync("/api/places", new { name, category, lat, lon, address, phone, url, hours, timeZone, @public = isPublic });
         return (await response.Json(HttpStatusCode.Created)).Long("id");
-    }
-
-    private async Task<BrowserPage> SignedInPageAsync(Teacher teacher, bool phone = false)
-    {
-        var browser = await Browser.NewPageAsync(phone);
-        var response = await browser.Page.APIRequest.PostAsync(
-            new Uri(App.BaseAddress, "/api/auth/login?useCookies=true").ToString(),
-            new APIRequestContextOptions { DataObject = new { username = teacher.Username, password = teacher.Password } });
-        Assert.True(response.Ok, $"Sign-in failed: {response.Status} {await response.TextAsync()}");
-        return browser;
-    }
-
-    private static async Task AssertNoHorizontalScrollAsync(IPage page)
-    {
-        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        if (overflow > 0)
-        {
-            var culprits = await page.EvaluateAsync<string[]>(
-                """
-                () => [...document.querySelectorAll('body *')]
-                  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-                  .slice(0, 8)
-                  .map(e => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')} right=${Math.round(e.getBoundingClientRect().right)}`)
-                """);
-            Assert.Fail($"The page scrolls sideways by {overflow}px: {string.Join("; ", culprits)}");
-        }
     }
 }

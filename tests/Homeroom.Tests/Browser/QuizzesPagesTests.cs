@@ -599,17 +599,17 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
         await page.GotoAsync("/quizzes");
         await Assertions.Expect(page.Locator("#quiz-list .quiz-card")).ToHaveCountAsync(2);
         await browser.ScreenshotAsync("quizzes-library-phone");
-        await AssertNoHorizontalScrollAsync(page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
         await page.ClickAsync("#import-toggle");
         await Assertions.Expect(page.Locator("#import-panel")).ToBeVisibleAsync();
         await browser.ScreenshotAsync("quizzes-import-phone");
-        await AssertNoHorizontalScrollAsync(page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
 
         await page.GotoAsync($"/quizzes/{id}");
         await Assertions.Expect(page.Locator("#questions > li.question")).ToHaveCountAsync(6);
         await EditorScreenshotAsync(browser, "quiz-editor-phone");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "quiz-editor-phone-top.png") });
-        await AssertNoHorizontalScrollAsync(page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
 
         // Usable with a thumb: every button at least 36px, the save bar always on screen, an edit saves.
         var small = await page.EvaluateAsync<string[]>(
@@ -636,12 +636,12 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
         await page.GotoAsync("/quizzes/new");
         await Assertions.Expect(Question(page, 0)).ToBeVisibleAsync();
         await EditorScreenshotAsync(browser, "quiz-new-phone");
-        await AssertNoHorizontalScrollAsync(page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
 
         await page.GotoAsync("/dashboard");
         await Assertions.Expect(page.Locator("#my-quizzes li")).ToHaveCountAsync(2);
         await browser.ScreenshotAsync("dashboard-quizzes-phone");
-        await AssertNoHorizontalScrollAsync(page);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
         browser.AssertNoProblems();
     }
 
@@ -726,31 +726,4 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
 
     private static async Task<long> CreateQuizAsync(Teacher teacher, object quiz) =>
         (await (await teacher.Api.PostAsync("/api/quizzes", quiz)).Json(HttpStatusCode.Created)).Long("id");
-
-    /// <summary>A browser page signed in as the teacher (the cookie comes from the login API, as the login page would get it).</summary>
-    private async Task<BrowserPage> SignedInPageAsync(Teacher teacher, bool phone = false)
-    {
-        var browser = await Browser.NewPageAsync(phone);
-        var response = await browser.Page.APIRequest.PostAsync(
-            new Uri(App.BaseAddress, "/api/auth/login?useCookies=true").ToString(),
-            new APIRequestContextOptions { DataObject = new { username = teacher.Username, password = teacher.Password } });
-        Assert.True(response.Ok, $"Sign-in failed: {response.Status} {await response.TextAsync()}");
-        return browser;
-    }
-
-    private static async Task AssertNoHorizontalScrollAsync(IPage page)
-    {
-        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
-        if (overflow > 0)
-        {
-            var culprits = await page.EvaluateAsync<string[]>(
-                """
-                () => [...document.querySelectorAll('body *')]
-                  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
-                  .slice(0, 8)
-                  .map(e => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')} right=${Math.round(e.getBoundingClientRect().right)}`)
-                """);
-            Assert.Fail($"The page scrolls sideways by {overflow}px: {string.Join("; ", culprits)}");
-        }
-    }
 }

@@ -110,6 +110,23 @@ public sealed class BrowserPage : IAsyncDisposable
     }
 
     public ValueTask DisposeAsync() => context.DisposeAsync();
+
+    /// <summary>Fails when the page scrolls sideways (a phone layout that does not fit), naming the culprits.</summary>
+    public static async Task AssertNoHorizontalScrollAsync(IPage page)
+    {
+        var overflow = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+        if (overflow > 0)
+        {
+            var culprits = await page.EvaluateAsync<string[]>(
+                """
+                () => [...document.querySelectorAll('body *')]
+                  .filter(e => e.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+                  .slice(0, 8)
+                  .map(e => `${e.tagName.toLowerCase()}#${e.id}.${[...e.classList].join('.')} right=${Math.round(e.getBoundingClientRect().right)}`)
+                """);
+            Assert.Fail($"The page scrolls sideways by {overflow}px: {string.Join("; ", culprits)}");
+        }
+    }
 }
 
 /// <summary>Base of the real-browser tests: skips without Chromium (fails under HOMEROOM_TEST_STRICT).</summary>
@@ -127,4 +144,16 @@ public abstract class BrowserTests
     protected HomeroomApp App => Browser.App;
 
     protected StorageProvider Provider => App.Provider;
+
+    /// <summary>A fresh page whose browser context is signed in as <paramref name="teacher"/> (cookie session).</summary>
+    protected async Task<BrowserPage> SignedInPageAsync(Teacher teacher, bool phone = false)
+    {
+        ArgumentNullException.ThrowIfNull(teacher);
+        var browser = await Browser.NewPageAsync(phone);
+        var response = await browser.Page.APIRequest.PostAsync(
+            new Uri(App.BaseAddress, "/api/auth/login?useCookies=true").ToString(),
+            new APIRequestContextOptions { DataObject = new { username = teacher.Username, password = teacher.Password } });
+        Assert.True(response.Ok, $"Sign-in failed: {response.Status} {await response.TextAsync()}");
+        return browser;
+    }
 }
