@@ -173,22 +173,23 @@ public static class PicksApi
             var currentRound = present[0].Round;
             var round = currentRound;
             var taken = present.Where(p => p.Taken != 0).Select(p => p.Id).ToHashSet();
-            var drawn = new List<long>(count);
+            var drawn = new List<(long StudentId, int Round)>(count);
             if (mode == PickMode.Fair)
             {
                 for (var i = 0; i < count; i++)
                 {
-                    var left = present.Where(p => !taken.Contains(p.Id) && !drawn.Contains(p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                    var left = present.Where(p => !taken.Contains(p.Id) && !drawn.Exists(d => d.StudentId == p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
                     if (left.Count == 0)
                     {
-                        // Everyone present has had a turn: a new round begins.
+                        // Everyone present has had a turn: a new round begins. The students drawn so far keep
+                        // their turns in the round they were drawn in.
                         round++;
                         taken.Clear();
-                        left = present.Where(p => !drawn.Contains(p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                        left = present.Where(p => !drawn.Exists(d => d.StudentId == p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
                     }
 
                     var student = Picker.Draw(PickMode.Fair, left, 1, random)[0];
-                    drawn.Add(student);
+                    drawn.Add((student, round));
                     taken.Add(student);
                 }
 
@@ -199,21 +200,21 @@ public static class PicksApi
             }
             else
             {
-                drawn = Picker.Draw(mode, present.Select(p => new Candidate(p.Id, (int)p.Calls)).ToList(), count, random);
+                drawn = Picker.Draw(mode, present.Select(p => new Candidate(p.Id, (int)p.Calls)).ToList(), count, random).ConvertAll(s => (s, round));
             }
 
             var byId = present.ToDictionary(p => p.Id);
             var picked = new List<PickedStudent>(count);
-            foreach (var studentId in drawn)
+            foreach (var (studentId, studentRound) in drawn)
             {
                 var pickId = await tx.ExecuteScalarAsync<long>(
                     """
                     INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
-                    SELECT @id, @studentId, @mode, @round, @eligible, @day, @at
+                    SELECT @id, @studentId, @mode, @studentRound, @eligible, @day, @at
                     WHERE EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
                     RETURNING id
                     """,
-                    new { id, studentId, mode = Name(mode), round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
+                    new { id, studentId, mode = Name(mode), studentRound, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
                 picked.Add(new PickedStudent(pickId, byId[studentId].ToRef()));
             }
 

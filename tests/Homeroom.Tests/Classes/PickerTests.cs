@@ -150,6 +150,12 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         Assert.Equal(4, ids.Distinct().Count());
         Assert.Equal(2, pick.Int("round"));
         Assert.Equal(3, pick.Int("remainingInRound"));
+        // The two drawn before the round ended had their turns in round 1; round 2 has had two so far.
+        var round = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK);
+        Assert.Equal(ids.Skip(2).Order(), round.GetProperty("picked").EnumerateArray().Select(s => s.Long("id")).Order());
+        Assert.Equal(3, round.GetProperty("remaining").GetArrayLength());
+        var history = (await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks")).Json(HttpStatusCode.OK)).GetProperty("items").EnumerateArray();
+        Assert.All(history.Where(p => ids.Take(2).Contains(p.StudentId())), p => Assert.Equal(1, p.Int("round")));
     }
 
     [Fact]
