@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Homeroom.Accounts;
 using Homeroom.Storage;
 using Homeroom.Web;
@@ -265,7 +266,26 @@ public static class PicksApi
 
     private static async Task<Results<Ok<PickRecord>, ProblemHttpResult>> SetOutcome(long id, long pickId, PickOutcomeRequest request, TeacherDb mine, TimeProvider clock)
     {
-        var result = await mine.WriteAsync<(PickRecord? Pick, ProblemHttpResult? Problem)>(async tx =>
+        (PickRecord? Pick, ProblemHttpResult? Problem) result;
+        try
+        {
+            result = await SetOutcomeAsync(id, pickId, request, mine, clock);
+        }
+        catch (DbException e) when (mine.Database.IsUniqueViolation(e))
+        {
+            // PostgreSQL: the student was given another turn in this round while this pick became one again.
+            result = (null, SecondTurn);
+        }
+
+        return result.Problem is not null ? result.Problem : TypedResults.Ok(result.Pick!);
+    }
+
+    private static ProblemHttpResult SecondTurn => Problems.Conflict(
+        "The student has had another turn in this round since: undo that pick before counting this one as answered.");
+
+    private static Task<(PickRecord? Pick, ProblemHttpResult? Problem)> SetOutcomeAsync(
+        long id, long pickId, PickOutcomeRequest request, TeacherDb mine, TimeProvider clock) =>
+        mine.WriteAsync<(PickRecord? Pick, ProblemHttpResult? Problem)>(async tx =>
         {
             var pick = await FindPickAsync(tx, id, pickId);
             if (pick is null)
@@ -276,6 +296,21 @@ public static class PicksApi
             if (pick.UndoneAt is not null)
             {
                 return (null, Problems.Conflict("This pick was undone; its outcome cannot change."));
+            }
+
+            // A passed or absent pick is not a turn; counting it as answered makes it one, and a student has at
+            // most one turn per fair round (the unique index would refuse it; asking first keeps SQLite's group
+            // commit from replaying).
+            if (pick.Mode == "fair" && request.Outcome == "answered" && pick.Outcome is ("passed" or "absent")
+                && await tx.ExecuteScalarAsync<long?>(
+                    $"""
+                    SELECT p.id FROM picks p JOIN classes c ON c.id = p.class_id
+                    WHERE p.class_id = @id AND c.teacher_id = @TeacherId AND p.round = @Round AND p.student_id = @StudentId
+                      AND p.mode = 'fair' AND {IsTurn}
+                    """,
+                    new { id, pick.Round, pick.StudentId }) is not null)
+            {
+                return (null, SecondTurn);
             }
 
             await tx.ExecuteAsync(
@@ -295,8 +330,6 @@ public static class PicksApi
 
             return ((await FindPickAsync(tx, id, pickId))!.ToRecord(), null);
         });
-        return result.Problem is not null ? result.Problem : TypedResults.Ok(result.Pick!);
-    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Undo(long id, long pickId, TeacherDb mine, TimeProvider clock)
     {

@@ -332,6 +332,24 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         Assert.False(stats.GetProperty("uneven").GetBoolean());
         Assert.Equal(students.Count, stats.GetProperty("students").GetArrayLength());
     }
+
+    [Fact]
+    public async Task A_passed_pick_cannot_become_a_second_turn_in_its_round()
+    {
+        var teacher = await SignUpAsync();
+        var (classId, _) = await teacher.ClassWithStudentsAsync(1);
+        var passed = await teacher.Api.PickAsync(classId);
+        await (await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{passed.Long("id")}", new { outcome = "passed" })).Status(HttpStatusCode.OK);
+        var again = await teacher.Api.PickAsync(classId);
+        Assert.Equal(1, again.Int("round"));
+
+        var problem = await (await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{passed.Long("id")}", new { outcome = "answered" })).Problem(HttpStatusCode.Conflict);
+
+        Assert.Contains("another turn", problem.Str("detail"), StringComparison.Ordinal);
+        await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/{again.Long("id")}")).Status(HttpStatusCode.NoContent);
+        await (await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{passed.Long("id")}", new { outcome = "answered" })).Status(HttpStatusCode.OK);
+        Assert.Single((await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK)).GetProperty("picked").EnumerateArray());
+    }
 }
 
 public sealed class SqlitePickerTests(SqliteFixture fixture) : PickerTests(fixture), IClassFixture<SqliteFixture>;
