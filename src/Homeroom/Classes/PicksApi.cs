@@ -142,6 +142,43 @@ public static class PicksApi
         ORDER BY s.id
         """;
 
+    /// <summary>How often a single fair pick that lost races to concurrent picks reads and tries again.</summary>
+    internal const int MaxAttempts = 20;
+
+    /// <summary>
+    /// A new fair round, as one conditional statement: the class moves from round @from to @from + 1 only if
+    /// it is still in round @from and every student present today has had a turn in it.
+    /// </summary>
+    private const string AdvanceRoundSql = $"""
+        UPDATE classes SET round = @from + 1
+        WHERE id = @id AND teacher_id = @TeacherId AND round = @from
+          AND NOT EXISTS (SELECT 1 FROM students s WHERE s.class_id = @id AND s.removed_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = s.id)
+              AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.class_id = @id AND p.round = @from AND p.student_id = s.id
+                  AND p.mode = 'fair' AND {IsTurn}))
+        """;
+
+    /// <summary>
+    /// A fair turn, as one conditional statement: inserted only if the class is still in @round, the student is
+    /// on the roster and not absent today, and has had no turn in @round yet. Otherwise nothing is inserted and
+    /// no id returned; it never fails for a lost race (on SQLite a failing write would make its whole group
+    /// commit replay). On PostgreSQL two concurrent inserts can both pass the NOT EXISTS; the unique index
+    /// picks_one_turn_per_round then keeps one and the ON CONFLICT clause turns the other into "nothing inserted".
+    /// </summary>
+    private const string InsertTurnSql = $"""
+        INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
+        SELECT c.id, s.id, 'fair', @round, @eligible, @day, @at
+        FROM classes c JOIN students s ON s.class_id = c.id
+        WHERE c.id = @id AND c.teacher_id = @TeacherId AND c.round = @round
+          AND s.id = @studentId AND s.removed_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = @studentId)
+          AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.class_id = @id AND p.round = @round AND p.student_id = @studentId
+              AND p.mode = 'fair' AND {IsTurn})
+        ON CONFLICT (class_id, round, student_id) WHERE mode = 'fair' AND undone_at IS NULL AND (outcome IS NULL OR outcome = 'answered')
+        DO NOTHING
+        RETURNING id
+        """;
+
     private static async Task<Results<Created<Pick>, ProblemHttpResult>> PickStudents(
         long id, PickRequest request, TeacherDb mine, TimeProvider clock, IRandomSource random, SecurityStampCheck sessions)
     {
@@ -149,82 +186,163 @@ public static class PicksApi
         var count = request.Count ?? 1;
         var now = clock.GetUtcNow();
         var day = ClassRules.Today(clock, await sessions.TimeZoneAsync(mine.TeacherId));
-        var outcome = await mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (!mine.Database.IsSqlite)
+            var (pick, problem) = mode == PickMode.Fair && count == 1
+                ? await TryPickOneFairAsync(id, mine, random, day, now)
+                : await TryPickInWriterAsync(id, mode, count, mine, random, day, now);
+            if (problem is not null)
             {
-                // Concurrent picks in one class take turns on the class row; SQLite has a single writer anyway.
-                await tx.ExecuteScalarAsync<long?>("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId FOR UPDATE", new { id });
+                return problem;
             }
 
-            var present = await tx.QueryAsync<PresentRow>(PresentSql(mode == PickMode.Weighted), new { id, day });
-            if (present.Count == 0)
+            if (pick is not null)
             {
-                var exists = await tx.ExecuteScalarAsync<long?>("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId", new { id });
-                return (null, exists is null
-                    ? Problems.NotFound("class")
-                    : Problems.Conflict("Nobody in this class is present to pick: add students or mark some present."));
+                return TypedResults.Created($"/api/classes/{id}/picks/{pick.Id}", pick);
+            }
+        }
+
+        return Problems.Conflict("Too many picks at once in this class: try again.");
+    }
+
+    /// <summary>No present students: 404 when the class is not the teacher's, else 409.</summary>
+    private static async Task<ProblemHttpResult> NobodyPresentAsync(Func<string, object, Task<long?>> scalar, long id) =>
+        await scalar("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId", new { id }) is null
+            ? Problems.NotFound("class")
+            : Problems.Conflict("Nobody in this class is present to pick: add students or mark some present.");
+
+    /// <summary>
+    /// The hot path, one fair student: read the round on any connection, draw, then one conditional write (two
+    /// when a round ends). A concurrent pick may have taken that student, ended the round or changed who is
+    /// present in between; then nothing is written and the caller reads and draws again (null, null).
+    /// </summary>
+    private static async Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickOneFairAsync(
+        long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now)
+    {
+        var present = await mine.QueryAsync<PresentRow>(PresentSql(withCalls: false), new { id, day });
+        if (present.Count == 0)
+        {
+            return (null, await NobodyPresentAsync((sql, args) => mine.ExecuteScalarAsync<long?>(sql, args), id));
+        }
+
+        var current = present[0].Round;
+        var left = present.Where(p => p.Taken == 0).ToList();
+        var newRound = left.Count == 0;
+        if (newRound)
+        {
+            // Everyone present has had a turn: a new round begins (if no concurrent pick changed that meanwhile).
+            left = present.ToList();
+        }
+
+        var studentId = Picker.Draw(PickMode.Fair, left.Select(p => new Candidate(p.Id, 0)).ToList(), 1, random)[0];
+        var round = newRound ? current + 1 : current;
+        var pickId = await mine.WriteAsync(async tx =>
+        {
+            if (newRound)
+            {
+                // No change when another pick started the round already, or a student is back in the old one;
+                // the insert's own conditions then decide.
+                await tx.ExecuteAsync(AdvanceRoundSql, new { id, from = current, day });
             }
 
-            if (count > present.Count)
-            {
-                return (null, Problems.Unprocessable($"Cannot pick {count} different students: only {present.Count} are present."));
-            }
+            return await tx.ExecuteScalarAsync<long?>(
+                InsertTurnSql, new { id, studentId, round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
+        });
+        if (pickId is null)
+        {
+            return (null, null);
+        }
 
-            var currentRound = present[0].Round;
-            var round = currentRound;
-            var taken = present.Where(p => p.Taken != 0).Select(p => p.Id).ToHashSet();
-            var drawn = new List<(long StudentId, int Round)>(count);
-            if (mode == PickMode.Fair)
+        var student = present.First(p => p.Id == studentId).ToRef();
+        return (new Pick(pickId.Value, Name(PickMode.Fair), round, student, null, left.Count - 1, present.Count, day, now), null);
+    }
+
+    /// <summary>
+    /// Several students, or the random and weighted modes: read, draw and insert inside one write. On
+    /// PostgreSQL concurrent picks of this kind take turns on the class row (FOR NO KEY UPDATE, which single
+    /// fair picks do not wait for); one of those can still take a student first, which the unique index
+    /// reports and the caller retries (null, null).
+    /// </summary>
+    private static async Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickInWriterAsync(
+        long id, PickMode mode, int count, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now)
+    {
+        try
+        {
+            return await mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
             {
-                for (var i = 0; i < count; i++)
+                if (!mine.Database.IsSqlite)
                 {
-                    var left = present.Where(p => !taken.Contains(p.Id) && !drawn.Exists(d => d.StudentId == p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
-                    if (left.Count == 0)
+                    await tx.ExecuteScalarAsync<long?>("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId FOR NO KEY UPDATE", new { id });
+                }
+
+                var present = await tx.QueryAsync<PresentRow>(PresentSql(mode == PickMode.Weighted), new { id, day });
+                if (present.Count == 0)
+                {
+                    return (null, await NobodyPresentAsync((sql, args) => tx.ExecuteScalarAsync<long?>(sql, args), id));
+                }
+
+                if (count > present.Count)
+                {
+                    return (null, Problems.Unprocessable($"Cannot pick {count} different students: only {present.Count} are present."));
+                }
+
+                var currentRound = present[0].Round;
+                var round = currentRound;
+                var taken = present.Where(p => p.Taken != 0).Select(p => p.Id).ToHashSet();
+                var drawn = new List<(long StudentId, int Round)>(count);
+                if (mode == PickMode.Fair)
+                {
+                    for (var i = 0; i < count; i++)
                     {
-                        // Everyone present has had a turn: a new round begins. The students drawn so far keep
-                        // their turns in the round they were drawn in.
-                        round++;
-                        taken.Clear();
-                        left = present.Where(p => !drawn.Exists(d => d.StudentId == p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                        var left = present.Where(p => !taken.Contains(p.Id) && !drawn.Exists(d => d.StudentId == p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                        if (left.Count == 0)
+                        {
+                            // Everyone present has had a turn: a new round begins. The students drawn so far keep
+                            // their turns in the round they were drawn in.
+                            round++;
+                            taken.Clear();
+                            left = present.Where(p => !drawn.Exists(d => d.StudentId == p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                        }
+
+                        var student = Picker.Draw(PickMode.Fair, left, 1, random)[0];
+                        drawn.Add((student, round));
+                        taken.Add(student);
                     }
 
-                    var student = Picker.Draw(PickMode.Fair, left, 1, random)[0];
-                    drawn.Add((student, round));
-                    taken.Add(student);
+                    if (round != currentRound)
+                    {
+                        await tx.ExecuteAsync("UPDATE classes SET round = @round WHERE id = @id AND teacher_id = @TeacherId", new { id, round });
+                    }
                 }
-
-                if (round != currentRound)
+                else
                 {
-                    await tx.ExecuteAsync("UPDATE classes SET round = @round WHERE id = @id AND teacher_id = @TeacherId", new { id, round });
+                    drawn = Picker.Draw(mode, present.Select(p => new Candidate(p.Id, (int)p.Calls)).ToList(), count, random).ConvertAll(s => (s, round));
                 }
-            }
-            else
-            {
-                drawn = Picker.Draw(mode, present.Select(p => new Candidate(p.Id, (int)p.Calls)).ToList(), count, random).ConvertAll(s => (s, round));
-            }
 
-            var byId = present.ToDictionary(p => p.Id);
-            var picked = new List<PickedStudent>(count);
-            foreach (var (studentId, studentRound) in drawn)
-            {
-                var pickId = await tx.ExecuteScalarAsync<long>(
-                    """
-                    INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
-                    SELECT @id, @studentId, @mode, @studentRound, @eligible, @day, @at
-                    WHERE EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
-                    RETURNING id
-                    """,
-                    new { id, studentId, mode = Name(mode), studentRound, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
-                picked.Add(new PickedStudent(pickId, byId[studentId].ToRef()));
-            }
+                var byId = present.ToDictionary(p => p.Id);
+                var picked = new List<PickedStudent>(count);
+                foreach (var (studentId, studentRound) in drawn)
+                {
+                    var pickId = await tx.ExecuteScalarAsync<long>(
+                        """
+                        INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
+                        SELECT @id, @studentId, @mode, @studentRound, @eligible, @day, @at
+                        WHERE EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
+                        RETURNING id
+                        """,
+                        new { id, studentId, mode = Name(mode), studentRound, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
+                    picked.Add(new PickedStudent(pickId, byId[studentId].ToRef()));
+                }
 
-            var remaining = present.Count(p => !taken.Contains(p.Id));
-            return (new Pick(picked[0].PickId, Name(mode), round, picked[0].Student, count > 1 ? picked : null, remaining, present.Count, day, now), null);
-        });
-        return outcome.Problem is not null
-            ? outcome.Problem
-            : TypedResults.Created($"/api/classes/{id}/picks/{outcome.Pick!.Id}", outcome.Pick);
+                var remaining = present.Count(p => !taken.Contains(p.Id));
+                return (new Pick(picked[0].PickId, Name(mode), round, picked[0].Student, count > 1 ? picked : null, remaining, present.Count, day, now), null);
+            });
+        }
+        catch (DbException e) when (mine.Database.IsUniqueViolation(e))
+        {
+            // PostgreSQL: a concurrent single fair pick gave one of the drawn students a turn first.
+            return (null, null);
+        }
     }
 
     private static async Task<Results<Ok<PickPage>, ProblemHttpResult, ValidationProblem>> History(long id, int? page, int? pageSize, TeacherDb mine)

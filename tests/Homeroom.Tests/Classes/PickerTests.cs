@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Homeroom.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -154,8 +155,8 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         var round = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK);
         Assert.Equal(ids.Skip(2).Order(), round.GetProperty("picked").EnumerateArray().Select(s => s.Long("id")).Order());
         Assert.Equal(3, round.GetProperty("remaining").GetArrayLength());
-        var history = (await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks")).Json(HttpStatusCode.OK)).GetProperty("items").EnumerateArray();
-        Assert.All(history.Where(p => ids.Take(2).Contains(p.StudentId())), p => Assert.Equal(1, p.Int("round")));
+        var history = await HistoryAsync(teacher.Api, classId);
+        Assert.All(history.Where(p => ids.Take(2).Contains(p.StudentId)), p => Assert.Equal(1, p.Round));
     }
 
     [Fact]
@@ -334,6 +335,144 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Many_devices_hammering_one_class_give_every_student_exactly_one_turn_per_round()
+    {
+        const int size = 10, rounds = 3, clients = 8;
+        var teacher = await SignUpAsync();
+        var (classId, students) = await teacher.ClassWithStudentsAsync(size);
+        var devices = Enumerable.Range(0, clients).Select(_ => new ApiClient(App.NewClient())).ToList();
+        devices.ForEach(d => d.UseBearer(teacher.Token));
+        var next = 0;
+
+        var answers = await Task.WhenAll(devices.Select(async device =>
+        {
+            var mine = new List<(long Id, int Round, long Student)>();
+            while (Interlocked.Increment(ref next) <= size * rounds)
+            {
+                var pick = await device.PickAsync(classId);
+                mine.Add((pick.Long("id"), pick.Int("round"), pick.StudentId()));
+            }
+
+            return mine;
+        }));
+
+        var history = await HistoryAsync(teacher.Api, classId);
+        Assert.Equal(size * rounds, history.Count);
+        Assert.Equal(answers.SelectMany(a => a).Select(a => (a.Id, a.Round, a.Student)).Order(), history.Select(h => (h.Id, h.Round, h.StudentId)).Order());
+        for (var round = 1; round <= rounds; round++)
+        {
+            Assert.Equal(students.Order(), history.Where(h => h.Round == round).Select(h => h.StudentId).Order());
+        }
+
+        // Rounds follow one another: no pick of a round after the first pick of the next.
+        var byId = history.OrderBy(h => h.Id).Select(h => h.Round).ToList();
+        Assert.Equal(byId.Order(), byId);
+        devices.ForEach(d => d.Dispose());
+    }
+
+    [Fact]
+    public async Task A_pick_whose_student_was_taken_meanwhile_draws_again()
+    {
+        var random = new GatedRandomSource();
+        await using var app = await StartGatedAppAsync(random);
+        var teacher = await Teacher.SignUpAsync(app);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+
+        // A reads the round and draws the first student, then waits; B picks that same student first.
+        var (held, a) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
+        var b = await teacher.Api.PickAsync(classId);
+        held.Release();
+
+        Assert.Equal(students[0], b.StudentId());
+        Assert.Equal(students[1], (await a).StudentId());
+        Assert.Equal(1, (await a).Int("round"));
+        var history = await HistoryAsync(teacher.Api, classId);
+        Assert.Equal([students[0], students[1]], history.Select(h => h.StudentId).Order());
+    }
+
+    [Theory]
+    [InlineData("undo")]
+    [InlineData("pass")]
+    [InlineData("absent")]
+    public async Task A_round_does_not_end_under_a_pick_while_a_student_is_put_back_into_it(string how)
+    {
+        var random = new GatedRandomSource();
+        await using var app = await StartGatedAppAsync(random);
+        var teacher = await Teacher.SignUpAsync(app);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+        var first = new List<JsonElement>();
+        for (var i = 0; i < 3; i++)
+        {
+            first.Add(await teacher.Api.PickAsync(classId));
+        }
+
+        // The pick reads a finished round 1 and draws for round 2; meanwhile the second student goes back into round 1.
+        var (held, pick) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
+        var back = first.Single(p => p.StudentId() == students[1]).Long("id");
+        var change = how switch
+        {
+            "undo" => await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/{back}"),
+            "pass" => await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{back}", new { outcome = "passed" }),
+            _ => await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{back}", new { outcome = "absent" }),
+        };
+        Assert.True(change.IsSuccessStatusCode);
+        held.Release();
+
+        var picked = await pick;
+        if (how == "absent")
+        {
+            // Absent today: round 1 is complete for those present, and the absent student is not drawn.
+            Assert.Equal(2, picked.Int("round"));
+            Assert.NotEqual(students[1], picked.StudentId());
+        }
+        else
+        {
+            Assert.Equal(1, picked.Int("round"));
+            Assert.Equal(students[1], picked.StudentId());
+            Assert.Equal(2, (await teacher.Api.PickAsync(classId)).Int("round"));
+        }
+    }
+
+    [Fact]
+    public async Task A_pick_never_lands_on_a_student_marked_absent_or_removed_meanwhile()
+    {
+        var random = new GatedRandomSource();
+        await using var app = await StartGatedAppAsync(random);
+        var teacher = await Teacher.SignUpAsync(app);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+
+        var (held, pick) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
+        await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = new[] { students[0] } })).Status(HttpStatusCode.OK);
+        held.Release();
+        Assert.Equal(students[1], (await pick).StudentId());
+
+        (held, pick) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
+        await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/students/{students[2]}")).Status(HttpStatusCode.NoContent);
+        held.Release();
+        // Round 1 is over for those present (the first student is absent, the last removed): the second again, in round 2.
+        Assert.Equal(students[1], (await pick).StudentId());
+        Assert.Equal(2, (await pick).Int("round"));
+    }
+
+    [Fact]
+    public async Task A_pick_racing_a_reshuffle_lands_in_the_new_round()
+    {
+        var random = new GatedRandomSource();
+        await using var app = await StartGatedAppAsync(random);
+        var teacher = await Teacher.SignUpAsync(app);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+        await teacher.Api.PickAsync(classId);
+
+        var (held, pick) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
+        await (await teacher.Api.PostAsync($"/api/classes/{classId}/picks/reshuffle", null)).Status(HttpStatusCode.OK);
+        held.Release();
+
+        Assert.Equal(2, (await pick).Int("round"));
+        Assert.Equal(students[0], (await pick).StudentId());
+        Assert.Single(await RoundPickedAsync(teacher.Api, classId));
+    }
+
+    [Fact]
     public async Task A_passed_pick_cannot_become_a_second_turn_in_its_round()
     {
         var teacher = await SignUpAsync();
@@ -348,7 +487,68 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         Assert.Contains("another turn", problem.Str("detail"), StringComparison.Ordinal);
         await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/{again.Long("id")}")).Status(HttpStatusCode.NoContent);
         await (await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{passed.Long("id")}", new { outcome = "answered" })).Status(HttpStatusCode.OK);
-        Assert.Single((await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK)).GetProperty("picked").EnumerateArray());
+        Assert.Single(await RoundPickedAsync(teacher.Api, classId));
+    }
+
+    private Task<HomeroomApp> StartGatedAppAsync(GatedRandomSource random) => Fixture.StartAppAsync(services: s =>
+    {
+        s.RemoveAll<IRandomSource>();
+        s.AddSingleton<IRandomSource>(random);
+    });
+
+    private sealed record HistoryRow(long Id, int Round, long StudentId, bool Undone);
+
+    private static async Task<List<HistoryRow>> HistoryAsync(ApiClient api, long classId)
+    {
+        var page = await (await api.GetAsync($"/api/classes/{classId}/picks?pageSize=200")).Json(HttpStatusCode.OK);
+        Assert.True(page.Long("total") <= 200);
+        return page.GetProperty("items").EnumerateArray()
+            .Select(p => new HistoryRow(p.Long("id"), p.Int("round"), p.StudentId(), p.GetProperty("undone").GetBoolean())).ToList();
+    }
+
+    private static async Task<List<long>> RoundPickedAsync(ApiClient api, long classId) =>
+        (await (await api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK))
+            .GetProperty("picked").EnumerateArray().Select(s => s.Long("id")).ToList();
+}
+
+/// <summary>
+/// Always draws the first candidate (students come in id order), and can hold one draw until released:
+/// a pick is then stopped between its read of the round and its write, while the test changes the class.
+/// </summary>
+public sealed class GatedRandomSource : IRandomSource
+{
+    private Hold? armed;
+
+    public long NextBelow(long exclusiveMax)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(exclusiveMax, 1);
+        if (Interlocked.Exchange(ref armed, null) is { } hold)
+        {
+            hold.Reached.SetResult();
+            Assert.True(hold.Released.Wait(TimeSpan.FromSeconds(30)), "The held draw was never released.");
+        }
+
+        return 0;
+    }
+
+    /// <summary>Starts <paramref name="request"/> and returns once its first draw is waiting.</summary>
+    public async Task<(Hold Hold, Task<T> Request)> HoldNextDrawAsync<T>(Func<Task<T>> request)
+    {
+        var hold = new Hold();
+        Assert.Null(Interlocked.Exchange(ref armed, hold));
+        var started = Task.Run(request);
+        await Task.WhenAny(hold.Reached.Task, started).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(hold.Reached.Task.IsCompleted, "The request finished without drawing.");
+        return (hold, started);
+    }
+
+    public sealed class Hold
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ManualResetEventSlim Released { get; } = new();
+
+        public void Release() => Released.Set();
     }
 }
 
