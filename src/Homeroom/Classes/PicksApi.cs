@@ -160,10 +160,11 @@ public static class PicksApi
 
     /// <summary>
     /// A fair turn, as one conditional statement: inserted only if the class is still in @round, the student is
-    /// on the roster and not absent today, and has had no turn in @round yet. Otherwise nothing is inserted and
-    /// no id returned; it never fails for a lost race (on SQLite a failing write would make its whole group
-    /// commit replay). On PostgreSQL two concurrent inserts can both pass the NOT EXISTS; the unique index
-    /// picks_one_turn_per_round then keeps one and the ON CONFLICT clause turns the other into "nothing inserted".
+    /// on the roster and not absent today, and has had no turn in @round yet; it returns the pick's id and the
+    /// student's names. Otherwise nothing is inserted and nothing returned: it never fails over a lost race (on
+    /// SQLite a failing write would make its whole group commit replay). On PostgreSQL two concurrent inserts
+    /// can both pass the NOT EXISTS; the unique index picks_one_turn_per_round then keeps one, and the ON CONFLICT
+    /// clause turns the other into "nothing inserted".
     /// </summary>
     private const string InsertTurnSql = $"""
         INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
@@ -176,8 +177,45 @@ public static class PicksApi
               AND p.mode = 'fair' AND {IsTurn})
         ON CONFLICT (class_id, round, student_id) WHERE mode = 'fair' AND undone_at IS NULL AND (outcome IS NULL OR outcome = 'answered')
         DO NOTHING
-        RETURNING id
+        RETURNING id,
+            (SELECT s.name FROM students s WHERE s.id = picks.student_id) AS name,
+            (SELECT s.preferred_name FROM students s WHERE s.id = picks.student_id) AS preferred_name,
+            (SELECT s.pronouns FROM students s WHERE s.id = picks.student_id) AS pronouns
         """;
+
+    /// <summary>
+    /// A single fair pick's read: the class's round and its present students (ids only), with whether each has
+    /// had a turn in that round.
+    /// </summary>
+    private const string TurnsSql = $"""
+        SELECT s.id, c.round,
+            CASE WHEN EXISTS (SELECT 1 FROM picks p WHERE p.class_id = c.id AND p.round = c.round AND p.student_id = s.id
+                AND p.mode = 'fair' AND {IsTurn}) THEN 1 ELSE 0 END AS taken
+        FROM classes c JOIN students s ON s.class_id = c.id
+        WHERE c.id = @id AND c.teacher_id = @TeacherId AND s.removed_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = s.id)
+        ORDER BY s.id
+        """;
+
+    private sealed class TurnRow
+    {
+        public long Id { get; init; }
+
+        public int Round { get; init; }
+
+        public long Taken { get; init; }
+    }
+
+    private sealed class InsertedTurn
+    {
+        public long Id { get; init; }
+
+        public string Name { get; init; } = "";
+
+        public string? PreferredName { get; init; }
+
+        public string? Pronouns { get; init; }
+    }
 
     private static async Task<Results<Created<Pick>, ProblemHttpResult>> PickStudents(
         long id, PickRequest request, TeacherDb mine, TimeProvider clock, IRandomSource random, SecurityStampCheck sessions)
@@ -212,50 +250,47 @@ public static class PicksApi
             : Problems.Conflict("Nobody in this class is present to pick: add students or mark some present.");
 
     /// <summary>
-    /// The hot path, one fair student: read the round on any connection, draw, then one conditional write (two
-    /// when a round ends). A concurrent pick may have taken that student, ended the round or changed who is
-    /// present in between; then nothing is written and the caller reads and draws again (null, null).
+    /// The hot path, one fair student, in one write: read the round, draw, then one conditional insert (after a
+    /// conditional UPDATE when the round ends). On SQLite the single writer runs it with nothing in between, its
+    /// statements kept prepared, so the insert always lands. On PostgreSQL a concurrent pick, undo, pass,
+    /// absence, removal or reshuffle can commit between the read and the insert; nothing is then inserted and
+    /// the caller reads and draws again (null, null). No lock is taken.
     /// </summary>
-    private static async Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickOneFairAsync(
-        long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now)
-    {
-        var present = await mine.QueryAsync<PresentRow>(PresentSql(withCalls: false), new { id, day });
-        if (present.Count == 0)
+    private static Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickOneFairAsync(
+        long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now) =>
+        mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
         {
-            return (null, await NobodyPresentAsync((sql, args) => mine.ExecuteScalarAsync<long?>(sql, args), id));
-        }
-
-        var current = present[0].Round;
-        var left = present.Where(p => p.Taken == 0).ToList();
-        var newRound = left.Count == 0;
-        if (newRound)
-        {
-            // Everyone present has had a turn: a new round begins (if no concurrent pick changed that meanwhile).
-            left = present.ToList();
-        }
-
-        var studentId = Picker.Draw(PickMode.Fair, left.Select(p => new Candidate(p.Id, 0)).ToList(), 1, random)[0];
-        var round = newRound ? current + 1 : current;
-        var pickId = await mine.WriteAsync(async tx =>
-        {
-            if (newRound)
+            var present = await tx.QueryPreparedAsync<TurnRow>(TurnsSql, new { id, day });
+            if (present.Count == 0)
             {
-                // No change when another pick started the round already, or a student is back in the old one;
-                // the insert's own conditions then decide.
-                await tx.ExecuteAsync(AdvanceRoundSql, new { id, from = current, day });
+                return (null, await NobodyPresentAsync((sql, args) => tx.ExecuteScalarAsync<long?>(sql, args), id));
             }
 
-            return await tx.ExecuteScalarAsync<long?>(
-                InsertTurnSql, new { id, studentId, round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
-        });
-        if (pickId is null)
-        {
-            return (null, null);
-        }
+            var current = present[0].Round;
+            var left = present.Where(p => p.Taken == 0).ToList();
+            var newRound = left.Count == 0;
+            if (newRound)
+            {
+                // Everyone present has had a turn: a new round begins.
+                left = [.. present];
+            }
 
-        var student = present.First(p => p.Id == studentId).ToRef();
-        return (new Pick(pickId.Value, Name(PickMode.Fair), round, student, null, left.Count - 1, present.Count, day, now), null);
-    }
+            var studentId = Picker.Draw(PickMode.Fair, left.ConvertAll(p => new Candidate(p.Id, 0)), 1, random)[0];
+            var round = newRound ? current + 1 : current;
+            if (newRound)
+            {
+                // Unchanged if, on PostgreSQL, a concurrent pick started the round already or a student went back into
+                // the old one; the insert's own conditions then decide.
+                await tx.ExecutePreparedAsync(AdvanceRoundSql, new { id, from = current, day });
+            }
+
+            var rows = await tx.QueryPreparedAsync<InsertedTurn>(
+                InsertTurnSql, new { id, studentId, round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
+            return rows.Count == 0
+                ? (null, null)
+                : (new Pick(rows[0].Id, Name(PickMode.Fair), round, new StudentRef(studentId, rows[0].Name, rows[0].PreferredName, rows[0].Pronouns),
+                    null, left.Count - 1, present.Count, day, now), null);
+        });
 
     /// <summary>
     /// Several students, or the random and weighted modes: read, draw and insert inside one write. On

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Homeroom.Storage;
 using Homeroom.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -370,24 +371,27 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         devices.ForEach(d => d.Dispose());
     }
 
+    // The race tests hold a pick between its read of the round and its insert (inside its draw from the random
+    // source) while something else changes the class. On PostgreSQL the change commits in between, and the pick's
+    // conditional insert must notice it and draw again. On SQLite the single writer runs the pick whole, so the
+    // change has to wait for it, and the two happen one after the other. Either way the guarantees hold.
+
     [Fact]
-    public async Task A_pick_whose_student_was_taken_meanwhile_draws_again()
+    public async Task A_pick_whose_student_is_taken_meanwhile_draws_again()
     {
         var random = new GatedRandomSource();
         await using var app = await StartGatedAppAsync(random);
         var teacher = await Teacher.SignUpAsync(app);
         var (classId, students) = await teacher.ClassWithStudentsAsync(3);
 
-        // A reads the round and draws the first student, then waits; B picks that same student first.
-        var (held, a) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
-        var b = await teacher.Api.PickAsync(classId);
-        held.Release();
+        // A draws the first student and is held; B (drawing the first student left) comes meanwhile.
+        var (a, b) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId), () => teacher.Api.PickAsync(classId));
 
-        Assert.Equal(students[0], b.StudentId());
-        Assert.Equal(students[1], (await a).StudentId());
-        Assert.Equal(1, (await a).Int("round"));
-        var history = await HistoryAsync(teacher.Api, classId);
-        Assert.Equal([students[0], students[1]], history.Select(h => h.StudentId).Order());
+        var (first, second) = app.Provider == StorageProvider.Sqlite ? (a, b) : (b, a);
+        Assert.Equal(students[0], first.StudentId());
+        Assert.Equal(students[1], second.StudentId());
+        Assert.All(new[] { a, b }, p => Assert.Equal(1, p.Int("round")));
+        Assert.Equal([students[0], students[1]], (await HistoryAsync(teacher.Api, classId)).Select(h => h.StudentId).Order());
     }
 
     [Theory]
@@ -406,24 +410,23 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
             first.Add(await teacher.Api.PickAsync(classId));
         }
 
-        // The pick reads a finished round 1 and draws for round 2; meanwhile the second student goes back into round 1.
-        var (held, pick) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
+        // The pick reads a finished round 1 and draws the first student for round 2; meanwhile the second student
+        // goes back into round 1.
         var back = first.Single(p => p.StudentId() == students[1]).Long("id");
-        var change = how switch
+        var (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId), () => how switch
         {
-            "undo" => await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/{back}"),
-            "pass" => await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{back}", new { outcome = "passed" }),
-            _ => await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{back}", new { outcome = "absent" }),
-        };
-        Assert.True(change.IsSuccessStatusCode);
-        held.Release();
+            "undo" => teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/{back}"),
+            "pass" => teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{back}", new { outcome = "passed" }),
+            _ => teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{back}", new { outcome = "absent" }),
+        });
 
-        var picked = await pick;
-        if (how == "absent")
+        Assert.True(change.IsSuccessStatusCode);
+        if (app.Provider == StorageProvider.Sqlite || how == "absent")
         {
-            // Absent today: round 1 is complete for those present, and the absent student is not drawn.
+            // The round ended before the student went back (SQLite), or the student is absent today, so round 1 was
+            // complete for everyone present: the pick opens round 2, without the absent student.
             Assert.Equal(2, picked.Int("round"));
-            Assert.NotEqual(students[1], picked.StudentId());
+            Assert.Equal(students[0], picked.StudentId());
         }
         else
         {
@@ -431,6 +434,9 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
             Assert.Equal(students[1], picked.StudentId());
             Assert.Equal(2, (await teacher.Api.PickAsync(classId)).Int("round"));
         }
+
+        var history = await HistoryAsync(teacher.Api, classId);
+        Assert.DoesNotContain(history.Where(h => h.IsTurn).GroupBy(h => (h.Round, h.StudentId)), turns => turns.Count() > 1);
     }
 
     [Fact]
@@ -440,22 +446,27 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         await using var app = await StartGatedAppAsync(random);
         var teacher = await Teacher.SignUpAsync(app);
         var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+        var serial = app.Provider == StorageProvider.Sqlite;
 
-        var (held, pick) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
-        await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = new[] { students[0] } })).Status(HttpStatusCode.OK);
-        held.Release();
-        Assert.Equal(students[1], (await pick).StudentId());
+        var (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId),
+            () => teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = new[] { students[0] } }));
+        await change.Status(HttpStatusCode.OK);
+        // Held after drawing the first student: marked absent meanwhile (PostgreSQL), the pick draws the next one.
+        Assert.Equal(serial ? students[0] : students[1], picked.StudentId());
 
-        (held, pick) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
-        await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/students/{students[2]}")).Status(HttpStatusCode.NoContent);
-        held.Release();
-        // Round 1 is over for those present (the first student is absent, the last removed): the second again, in round 2.
-        Assert.Equal(students[1], (await pick).StudentId());
-        Assert.Equal(2, (await pick).Int("round"));
+        (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId),
+            () => teacher.Api.DeleteAsync($"/api/classes/{classId}/students/{students[2]}"));
+        await change.Status(HttpStatusCode.NoContent);
+        // SQLite: the pick drew the second student; PostgreSQL: it drew the last one, who was removed meanwhile, so
+        // round 1 is over for those present and the second student opens round 2.
+        Assert.Equal(students[1], picked.StudentId());
+        Assert.Equal(serial ? 1 : 2, picked.Int("round"));
+        var round = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK);
+        Assert.Empty(round.GetProperty("remaining").EnumerateArray());
     }
 
     [Fact]
-    public async Task A_pick_racing_a_reshuffle_lands_in_the_new_round()
+    public async Task A_pick_racing_a_reshuffle_keeps_to_one_round()
     {
         var random = new GatedRandomSource();
         await using var app = await StartGatedAppAsync(random);
@@ -463,13 +474,24 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         var (classId, students) = await teacher.ClassWithStudentsAsync(3);
         await teacher.Api.PickAsync(classId);
 
-        var (held, pick) = await random.HoldNextDrawAsync(() => teacher.Api.PickAsync(classId));
-        await (await teacher.Api.PostAsync($"/api/classes/{classId}/picks/reshuffle", null)).Status(HttpStatusCode.OK);
-        held.Release();
+        var (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId),
+            () => teacher.Api.PostAsync($"/api/classes/{classId}/picks/reshuffle", null));
+        await change.Status(HttpStatusCode.OK);
 
-        Assert.Equal(2, (await pick).Int("round"));
-        Assert.Equal(students[0], (await pick).StudentId());
-        Assert.Single(await RoundPickedAsync(teacher.Api, classId));
+        var round = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK);
+        Assert.Equal(2, round.Int("round"));
+        if (app.Provider == StorageProvider.Sqlite)
+        {
+            // The pick finished round 1's second turn before the reshuffle: round 2 has had nobody yet.
+            Assert.Equal((1, students[1]), (picked.Int("round"), picked.StudentId()));
+            Assert.Empty(round.GetProperty("picked").EnumerateArray());
+        }
+        else
+        {
+            // The reshuffle came between the pick's read and its insert: the pick lands in round 2.
+            Assert.Equal((2, students[0]), (picked.Int("round"), picked.StudentId()));
+            Assert.Equal([students[0]], round.GetProperty("picked").EnumerateArray().Select(s => s.Long("id")));
+        }
     }
 
     [Fact]
@@ -490,20 +512,45 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         Assert.Single(await RoundPickedAsync(teacher.Api, classId));
     }
 
+    /// <summary>
+    /// Starts <paramref name="pick"/>, holds it in its draw, runs <paramref name="change"/>, then lets the pick go on.
+    /// On PostgreSQL the change must finish while the pick is held; on SQLite it must still be waiting for the writer.
+    /// </summary>
+    private static async Task<(JsonElement Pick, T Change)> RaceAsync<T>(HomeroomApp app, GatedRandomSource random, Func<Task<JsonElement>> pick, Func<Task<T>> change)
+    {
+        var (held, picking) = await random.HoldNextDrawAsync(pick);
+        var changing = Task.Run(change);
+        if (app.Provider == StorageProvider.Sqlite)
+        {
+            await Task.Delay(300);
+            Assert.False(changing.IsCompleted, "The change went through while the writer was in the middle of a pick.");
+        }
+        else
+        {
+            await changing.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        held.Release();
+        return (await picking, await changing);
+    }
+
     private Task<HomeroomApp> StartGatedAppAsync(GatedRandomSource random) => Fixture.StartAppAsync(services: s =>
     {
         s.RemoveAll<IRandomSource>();
         s.AddSingleton<IRandomSource>(random);
     });
 
-    private sealed record HistoryRow(long Id, int Round, long StudentId, bool Undone);
+    private sealed record HistoryRow(long Id, int Round, long StudentId, bool Undone, string? Outcome)
+    {
+        public bool IsTurn => !Undone && Outcome is null or "answered";
+    }
 
     private static async Task<List<HistoryRow>> HistoryAsync(ApiClient api, long classId)
     {
         var page = await (await api.GetAsync($"/api/classes/{classId}/picks?pageSize=200")).Json(HttpStatusCode.OK);
         Assert.True(page.Long("total") <= 200);
         return page.GetProperty("items").EnumerateArray()
-            .Select(p => new HistoryRow(p.Long("id"), p.Int("round"), p.StudentId(), p.GetProperty("undone").GetBoolean())).ToList();
+            .Select(p => new HistoryRow(p.Long("id"), p.Int("round"), p.StudentId(), p.GetProperty("undone").GetBoolean(), p.GetProperty("outcome").GetString())).ToList();
     }
 
     private static async Task<List<long>> RoundPickedAsync(ApiClient api, long classId) =>
