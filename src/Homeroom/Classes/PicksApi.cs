@@ -1,3 +1,4 @@
+using System.Data.Common;
 using Homeroom.Accounts;
 using Homeroom.Storage;
 using Homeroom.Web;
@@ -141,6 +142,81 @@ public static class PicksApi
         ORDER BY s.id
         """;
 
+    /// <summary>How often a single fair pick that lost races to concurrent picks reads and tries again.</summary>
+    internal const int MaxAttempts = 20;
+
+    /// <summary>
+    /// A new fair round, as one conditional statement: the class moves from round @from to @from + 1 only if
+    /// it is still in round @from and every student present today has had a turn in it.
+    /// </summary>
+    private const string AdvanceRoundSql = $"""
+        UPDATE classes SET round = @from + 1
+        WHERE id = @id AND teacher_id = @TeacherId AND round = @from
+          AND NOT EXISTS (SELECT 1 FROM students s WHERE s.class_id = @id AND s.removed_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = s.id)
+              AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.class_id = @id AND p.round = @from AND p.student_id = s.id
+                  AND p.mode = 'fair' AND {IsTurn}))
+        """;
+
+    /// <summary>
+    /// A fair turn, as one conditional statement: inserted only if the class is still in @round, the student is
+    /// on the roster and not absent today, and has had no turn in @round yet; it returns the pick's id and the
+    /// student's names. Otherwise nothing is inserted and nothing returned: it never fails over a lost race (on
+    /// SQLite a failing write would make its whole group commit replay). On PostgreSQL two concurrent inserts
+    /// can both pass the NOT EXISTS; the unique index picks_one_turn_per_round then keeps one, and the ON CONFLICT
+    /// clause turns the other into "nothing inserted".
+    /// </summary>
+    private const string InsertTurnSql = $"""
+        INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
+        SELECT c.id, s.id, 'fair', @round, @eligible, @day, @at
+        FROM classes c JOIN students s ON s.class_id = c.id
+        WHERE c.id = @id AND c.teacher_id = @TeacherId AND c.round = @round
+          AND s.id = @studentId AND s.removed_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = @studentId)
+          AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.class_id = @id AND p.round = @round AND p.student_id = @studentId
+              AND p.mode = 'fair' AND {IsTurn})
+        ON CONFLICT (class_id, round, student_id) WHERE mode = 'fair' AND undone_at IS NULL AND (outcome IS NULL OR outcome = 'answered')
+        DO NOTHING
+        RETURNING id,
+            (SELECT s.name FROM students s WHERE s.id = picks.student_id) AS name,
+            (SELECT s.preferred_name FROM students s WHERE s.id = picks.student_id) AS preferred_name,
+            (SELECT s.pronouns FROM students s WHERE s.id = picks.student_id) AS pronouns
+        """;
+
+    /// <summary>
+    /// A single fair pick's read: the class's round and its present students (ids only), with whether each has
+    /// had a turn in that round.
+    /// </summary>
+    private const string TurnsSql = $"""
+        SELECT s.id, c.round,
+            CASE WHEN EXISTS (SELECT 1 FROM picks p WHERE p.class_id = c.id AND p.round = c.round AND p.student_id = s.id
+                AND p.mode = 'fair' AND {IsTurn}) THEN 1 ELSE 0 END AS taken
+        FROM classes c JOIN students s ON s.class_id = c.id
+        WHERE c.id = @id AND c.teacher_id = @TeacherId AND s.removed_at IS NULL
+          AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = s.id)
+        ORDER BY s.id
+        """;
+
+    private sealed class TurnRow
+    {
+        public long Id { get; init; }
+
+        public int Round { get; init; }
+
+        public long Taken { get; init; }
+    }
+
+    private sealed class InsertedTurn
+    {
+        public long Id { get; init; }
+
+        public string Name { get; init; } = "";
+
+        public string? PreferredName { get; init; }
+
+        public string? Pronouns { get; init; }
+    }
+
     private static async Task<Results<Created<Pick>, ProblemHttpResult>> PickStudents(
         long id, PickRequest request, TeacherDb mine, TimeProvider clock, IRandomSource random, SecurityStampCheck sessions)
     {
@@ -148,81 +224,160 @@ public static class PicksApi
         var count = request.Count ?? 1;
         var now = clock.GetUtcNow();
         var day = ClassRules.Today(clock, await sessions.TimeZoneAsync(mine.TeacherId));
-        var outcome = await mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
+        for (var attempt = 0; attempt < MaxAttempts; attempt++)
         {
-            if (!mine.Database.IsSqlite)
+            var (pick, problem) = mode == PickMode.Fair && count == 1
+                ? await TryPickOneFairAsync(id, mine, random, day, now)
+                : await TryPickInWriterAsync(id, mode, count, mine, random, day, now);
+            if (problem is not null)
             {
-                // Concurrent picks in one class take turns on the class row; SQLite has a single writer anyway.
-                await tx.ExecuteScalarAsync<long?>("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId FOR UPDATE", new { id });
+                return problem;
             }
 
-            var present = await tx.QueryAsync<PresentRow>(PresentSql(mode == PickMode.Weighted), new { id, day });
+            if (pick is not null)
+            {
+                return TypedResults.Created($"/api/classes/{id}/picks/{pick.Id}", pick);
+            }
+        }
+
+        return Problems.Conflict("Too many picks at once in this class: try again.");
+    }
+
+    /// <summary>No present students: 404 when the class is not the teacher's, else 409.</summary>
+    private static async Task<ProblemHttpResult> NobodyPresentAsync(Func<string, object, Task<long?>> scalar, long id) =>
+        await scalar("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId", new { id }) is null
+            ? Problems.NotFound("class")
+            : Problems.Conflict("Nobody in this class is present to pick: add students or mark some present.");
+
+    /// <summary>
+    /// The hot path, one fair student, in one write: read the round, draw, then one conditional insert (after a
+    /// conditional UPDATE when the round ends). On SQLite the single writer runs it with nothing in between, its
+    /// statements kept prepared, so the insert always lands. On PostgreSQL a concurrent pick, undo, pass,
+    /// absence, removal or reshuffle can commit between the read and the insert; nothing is then inserted and
+    /// the caller reads and draws again (null, null). No lock is taken.
+    /// </summary>
+    private static Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickOneFairAsync(
+        long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now) =>
+        mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
+        {
+            var present = await tx.QueryPreparedAsync<TurnRow>(TurnsSql, new { id, day });
             if (present.Count == 0)
             {
-                var exists = await tx.ExecuteScalarAsync<long?>("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId", new { id });
-                return (null, exists is null
-                    ? Problems.NotFound("class")
-                    : Problems.Conflict("Nobody in this class is present to pick: add students or mark some present."));
+                return (null, await NobodyPresentAsync((sql, args) => tx.ExecuteScalarAsync<long?>(sql, args), id));
             }
 
-            if (count > present.Count)
+            var current = present[0].Round;
+            var left = present.Where(p => p.Taken == 0).ToList();
+            var newRound = left.Count == 0;
+            if (newRound)
             {
-                return (null, Problems.Unprocessable($"Cannot pick {count} different students: only {present.Count} are present."));
+                // Everyone present has had a turn: a new round begins.
+                left = [.. present];
             }
 
-            var currentRound = present[0].Round;
-            var round = currentRound;
-            var taken = present.Where(p => p.Taken != 0).Select(p => p.Id).ToHashSet();
-            var drawn = new List<long>(count);
-            if (mode == PickMode.Fair)
+            var studentId = Picker.Draw(PickMode.Fair, left.ConvertAll(p => new Candidate(p.Id, 0)), 1, random)[0];
+            var round = newRound ? current + 1 : current;
+            if (newRound)
             {
-                for (var i = 0; i < count; i++)
+                // Unchanged if, on PostgreSQL, a concurrent pick started the round already or a student went back into
+                // the old one; the insert's own conditions then decide.
+                await tx.ExecutePreparedAsync(AdvanceRoundSql, new { id, from = current, day });
+            }
+
+            var rows = await tx.QueryPreparedAsync<InsertedTurn>(
+                InsertTurnSql, new { id, studentId, round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
+            return rows.Count == 0
+                ? (null, null)
+                : (new Pick(rows[0].Id, Name(PickMode.Fair), round, new StudentRef(studentId, rows[0].Name, rows[0].PreferredName, rows[0].Pronouns),
+                    null, left.Count - 1, present.Count, day, now), null);
+        });
+
+    /// <summary>
+    /// Several students, or the random and weighted modes: read, draw and insert inside one write. On
+    /// PostgreSQL concurrent picks of this kind take turns on the class row (FOR NO KEY UPDATE, which single
+    /// fair picks do not wait for); one of those can still take a student first, which the unique index
+    /// reports and the caller retries (null, null).
+    /// </summary>
+    private static async Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickInWriterAsync(
+        long id, PickMode mode, int count, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now)
+    {
+        try
+        {
+            return await mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
+            {
+                if (!mine.Database.IsSqlite)
                 {
-                    var left = present.Where(p => !taken.Contains(p.Id) && !drawn.Contains(p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
-                    if (left.Count == 0)
+                    await tx.ExecuteScalarAsync<long?>("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId FOR NO KEY UPDATE", new { id });
+                }
+
+                var present = await tx.QueryAsync<PresentRow>(PresentSql(mode == PickMode.Weighted), new { id, day });
+                if (present.Count == 0)
+                {
+                    return (null, await NobodyPresentAsync((sql, args) => tx.ExecuteScalarAsync<long?>(sql, args), id));
+                }
+
+                if (count > present.Count)
+                {
+                    return (null, Problems.Unprocessable($"Cannot pick {count} different students: only {present.Count} are present."));
+                }
+
+                var currentRound = present[0].Round;
+                var round = currentRound;
+                var taken = present.Where(p => p.Taken != 0).Select(p => p.Id).ToHashSet();
+                var drawn = new List<(long StudentId, int Round)>(count);
+                if (mode == PickMode.Fair)
+                {
+                    for (var i = 0; i < count; i++)
                     {
-                        // Everyone present has had a turn: a new round begins.
-                        round++;
-                        taken.Clear();
-                        left = present.Where(p => !drawn.Contains(p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                        var left = present.Where(p => !taken.Contains(p.Id) && !drawn.Exists(d => d.StudentId == p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                        if (left.Count == 0)
+                        {
+                            // Everyone present has had a turn: a new round begins. The students drawn so far keep
+                            // their turns in the round they were drawn in.
+                            round++;
+                            taken.Clear();
+                            left = present.Where(p => !drawn.Exists(d => d.StudentId == p.Id)).Select(p => new Candidate(p.Id, 0)).ToList();
+                        }
+
+                        var student = Picker.Draw(PickMode.Fair, left, 1, random)[0];
+                        drawn.Add((student, round));
+                        taken.Add(student);
                     }
 
-                    var student = Picker.Draw(PickMode.Fair, left, 1, random)[0];
-                    drawn.Add(student);
-                    taken.Add(student);
+                    if (round != currentRound)
+                    {
+                        await tx.ExecuteAsync("UPDATE classes SET round = @round WHERE id = @id AND teacher_id = @TeacherId", new { id, round });
+                    }
                 }
-
-                if (round != currentRound)
+                else
                 {
-                    await tx.ExecuteAsync("UPDATE classes SET round = @round WHERE id = @id AND teacher_id = @TeacherId", new { id, round });
+                    drawn = Picker.Draw(mode, present.Select(p => new Candidate(p.Id, (int)p.Calls)).ToList(), count, random).ConvertAll(s => (s, round));
                 }
-            }
-            else
-            {
-                drawn = Picker.Draw(mode, present.Select(p => new Candidate(p.Id, (int)p.Calls)).ToList(), count, random);
-            }
 
-            var byId = present.ToDictionary(p => p.Id);
-            var picked = new List<PickedStudent>(count);
-            foreach (var studentId in drawn)
-            {
-                var pickId = await tx.ExecuteScalarAsync<long>(
-                    """
-                    INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
-                    SELECT @id, @studentId, @mode, @round, @eligible, @day, @at
-                    WHERE EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
-                    RETURNING id
-                    """,
-                    new { id, studentId, mode = Name(mode), round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
-                picked.Add(new PickedStudent(pickId, byId[studentId].ToRef()));
-            }
+                var byId = present.ToDictionary(p => p.Id);
+                var picked = new List<PickedStudent>(count);
+                foreach (var (studentId, studentRound) in drawn)
+                {
+                    var pickId = await tx.ExecuteScalarAsync<long>(
+                        """
+                        INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
+                        SELECT @id, @studentId, @mode, @studentRound, @eligible, @day, @at
+                        WHERE EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
+                        RETURNING id
+                        """,
+                        new { id, studentId, mode = Name(mode), studentRound, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
+                    picked.Add(new PickedStudent(pickId, byId[studentId].ToRef()));
+                }
 
-            var remaining = present.Count(p => !taken.Contains(p.Id));
-            return (new Pick(picked[0].PickId, Name(mode), round, picked[0].Student, count > 1 ? picked : null, remaining, present.Count, day, now), null);
-        });
-        return outcome.Problem is not null
-            ? outcome.Problem
-            : TypedResults.Created($"/api/classes/{id}/picks/{outcome.Pick!.Id}", outcome.Pick);
+                var remaining = present.Count(p => !taken.Contains(p.Id));
+                return (new Pick(picked[0].PickId, Name(mode), round, picked[0].Student, count > 1 ? picked : null, remaining, present.Count, day, now), null);
+            });
+        }
+        catch (DbException e) when (mine.Database.IsUniqueViolation(e))
+        {
+            // PostgreSQL: a concurrent single fair pick gave one of the drawn students a turn first.
+            return (null, null);
+        }
     }
 
     private static async Task<Results<Ok<PickPage>, ProblemHttpResult, ValidationProblem>> History(long id, int? page, int? pageSize, TeacherDb mine)
@@ -257,7 +412,26 @@ public static class PicksApi
 
     private static async Task<Results<Ok<PickRecord>, ProblemHttpResult>> SetOutcome(long id, long pickId, PickOutcomeRequest request, TeacherDb mine, TimeProvider clock)
     {
-        var result = await mine.WriteAsync<(PickRecord? Pick, ProblemHttpResult? Problem)>(async tx =>
+        (PickRecord? Pick, ProblemHttpResult? Problem) result;
+        try
+        {
+            result = await SetOutcomeAsync(id, pickId, request, mine, clock);
+        }
+        catch (DbException e) when (mine.Database.IsUniqueViolation(e))
+        {
+            // PostgreSQL: the student was given another turn in this round while this pick became one again.
+            result = (null, SecondTurn);
+        }
+
+        return result.Problem is not null ? result.Problem : TypedResults.Ok(result.Pick!);
+    }
+
+    private static ProblemHttpResult SecondTurn => Problems.Conflict(
+        "The student has had another turn in this round since: undo that pick before counting this one as answered.");
+
+    private static Task<(PickRecord? Pick, ProblemHttpResult? Problem)> SetOutcomeAsync(
+        long id, long pickId, PickOutcomeRequest request, TeacherDb mine, TimeProvider clock) =>
+        mine.WriteAsync<(PickRecord? Pick, ProblemHttpResult? Problem)>(async tx =>
         {
             var pick = await FindPickAsync(tx, id, pickId);
             if (pick is null)
@@ -268,6 +442,21 @@ public static class PicksApi
             if (pick.UndoneAt is not null)
             {
                 return (null, Problems.Conflict("This pick was undone; its outcome cannot change."));
+            }
+
+            // A passed or absent pick is not a turn; counting it as answered makes it one, and a student has at
+            // most one turn per fair round (the unique index would refuse it; asking first keeps SQLite's group
+            // commit from replaying).
+            if (pick.Mode == "fair" && request.Outcome == "answered" && pick.Outcome is ("passed" or "absent")
+                && await tx.ExecuteScalarAsync<long?>(
+                    $"""
+                    SELECT p.id FROM picks p JOIN classes c ON c.id = p.class_id
+                    WHERE p.class_id = @id AND c.teacher_id = @TeacherId AND p.round = @Round AND p.student_id = @StudentId
+                      AND p.mode = 'fair' AND {IsTurn}
+                    """,
+                    new { id, pick.Round, pick.StudentId }) is not null)
+            {
+                return (null, SecondTurn);
             }
 
             await tx.ExecuteAsync(
@@ -287,8 +476,6 @@ public static class PicksApi
 
             return ((await FindPickAsync(tx, id, pickId))!.ToRecord(), null);
         });
-        return result.Problem is not null ? result.Problem : TypedResults.Ok(result.Pick!);
-    }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Undo(long id, long pickId, TeacherDb mine, TimeProvider clock)
     {

@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Threading.Channels;
+using Microsoft.Data.Sqlite;
 
 namespace Homeroom.Storage;
 
@@ -11,6 +12,8 @@ namespace Homeroom.Storage;
 /// completes them. A write that fails rolls back to its savepoint alone; the others still commit.
 /// Nothing is acknowledged before the commit that holds it is on disk.
 /// Work items run one after another, so they must be quick SQL only (no hashing, no network).
+/// The writer keeps one connection open for as long as it runs (opened again only after a failed commit),
+/// with the hottest statements kept prepared on it (<see cref="PreparedStatements"/>).
 /// </summary>
 internal sealed class SqliteWriteQueue : IAsyncDisposable
 {
@@ -18,6 +21,8 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
     private readonly Channel<IWork> queue = Channel.CreateUnbounded<IWork>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<CancellationToken, ValueTask<DbConnection>> open;
     private readonly Task loop;
+    private DbConnection? connection;
+    private PreparedStatements? statements;
 
     public SqliteWriteQueue(Func<CancellationToken, ValueTask<DbConnection>> open)
     {
@@ -49,6 +54,30 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
     {
         queue.Writer.TryComplete();
         await loop;
+        await CloseAsync();
+    }
+
+    private async Task<DbConnection> ConnectionAsync()
+    {
+        if (connection is null)
+        {
+            connection = await open(CancellationToken.None);
+            statements = connection is SqliteConnection sqlite ? PreparedStatements.Attach(sqlite) : null;
+        }
+
+        return connection;
+    }
+
+    /// <summary>Closes the writer's connection (after a failure, or at shutdown); the next batch opens a new one.</summary>
+    private async Task CloseAsync()
+    {
+        statements?.Dispose();
+        statements = null;
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+            connection = null;
+        }
     }
 
     private async Task RunAsync()
@@ -80,7 +109,7 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
         var failed = new List<(IWork Work, Exception Error)>();
         try
         {
-            await using var connection = await open(CancellationToken.None);
+            var connection = await ConnectionAsync();
             await using var transaction = await connection.BeginTransactionAsync();
             foreach (var item in batch)
             {
@@ -123,6 +152,8 @@ internal sealed class SqliteWriteQueue : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
+            // Start the next batch on a fresh connection, whatever state this one was left in.
+            await CloseAsync();
             foreach (var item in batch)
             {
                 item.Fail(e);

@@ -61,11 +61,8 @@ public sealed class TeacherDb
         return await connection.ExecuteScalarAsync<T>(sql, Scope(sql, args));
     }
 
-    /// <summary>Runs several scoped statements atomically and durably (see <see cref="Database.WriteAsync{T}"/>).</summary>
-    public Task<T> WriteAsync<T>(Func<TeacherTransaction, Task<T>> work) =>
-        Database.WriteAsync((connection, transaction) => work(new TeacherTransaction(this, connection, transaction)));
-
-    internal DynamicParameters Scope(string sql, object? args)
+    /// <summary>Refuses a statement without the ownership filter, or with a parameter no argument is named exactly after.</summary>
+    internal static void Check(string sql, object? args)
     {
         if (!sql.Contains("@TeacherId", StringComparison.Ordinal))
         {
@@ -73,6 +70,15 @@ public sealed class TeacherDb
         }
 
         SqlParameterCheck.Verify(sql, args, "TeacherId");
+    }
+
+    /// <summary>Runs several scoped statements atomically and durably (see <see cref="Database.WriteAsync{T}"/>).</summary>
+    public Task<T> WriteAsync<T>(Func<TeacherTransaction, Task<T>> work) =>
+        Database.WriteAsync((connection, transaction) => work(new TeacherTransaction(this, connection, transaction)));
+
+    internal DynamicParameters Scope(string sql, object? args)
+    {
+        Check(sql, args);
         var parameters = new DynamicParameters(args);
         parameters.Add("TeacherId", TeacherId);
         return parameters;
@@ -95,6 +101,33 @@ public sealed class TeacherTransaction(TeacherDb scope, DbConnection connection,
 
     public Task<T?> ExecuteScalarAsync<T>(string sql, object? args = null) =>
         connection.ExecuteScalarAsync<T>(sql, scope.Scope(sql, args), transaction);
+
+    /// <summary>
+    /// <see cref="QueryAsync{T}"/> for a statement run on almost every request: on SQLite the writer keeps it
+    /// prepared (<see cref="PreparedStatements"/>). Arguments must be plain values (no lists).
+    /// </summary>
+    public Task<IReadOnlyList<T>> QueryPreparedAsync<T>(string sql, object? args = null)
+    {
+        if (PreparedStatements.For(connection) is not { } prepared)
+        {
+            return QueryAsync<T>(sql, args);
+        }
+
+        TeacherDb.Check(sql, args);
+        return prepared.QueryAsync<T>(sql, transaction, args, scope.TeacherId);
+    }
+
+    /// <summary><see cref="ExecuteAsync"/> for a statement run on almost every request (see <see cref="QueryPreparedAsync{T}"/>).</summary>
+    public Task<int> ExecutePreparedAsync(string sql, object? args = null)
+    {
+        if (PreparedStatements.For(connection) is not { } prepared)
+        {
+            return ExecuteAsync(sql, args);
+        }
+
+        TeacherDb.Check(sql, args);
+        return prepared.ExecuteAsync(sql, transaction, args, scope.TeacherId);
+    }
 }
 
 /// <summary>

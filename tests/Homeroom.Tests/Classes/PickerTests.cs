@@ -1,4 +1,6 @@
 using System.Net;
+using System.Text.Json;
+using Homeroom.Storage;
 using Homeroom.Tests.Infrastructure;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -150,6 +152,12 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         Assert.Equal(4, ids.Distinct().Count());
         Assert.Equal(2, pick.Int("round"));
         Assert.Equal(3, pick.Int("remainingInRound"));
+        // The two drawn before the round ended had their turns in round 1; round 2 has had two so far.
+        var round = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK);
+        Assert.Equal(ids.Skip(2).Order(), round.GetProperty("picked").EnumerateArray().Select(s => s.Long("id")).Order());
+        Assert.Equal(3, round.GetProperty("remaining").GetArrayLength());
+        var history = await HistoryAsync(teacher.Api, classId);
+        Assert.All(history.Where(p => ids.Take(2).Contains(p.StudentId)), p => Assert.Equal(1, p.Round));
     }
 
     [Fact]
@@ -325,6 +333,269 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         Assert.Equal(1.0, stats.GetProperty("pValue").GetDouble(), 6);
         Assert.False(stats.GetProperty("uneven").GetBoolean());
         Assert.Equal(students.Count, stats.GetProperty("students").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Many_devices_hammering_one_class_give_every_student_exactly_one_turn_per_round()
+    {
+        const int size = 10, rounds = 3, clients = 8;
+        var teacher = await SignUpAsync();
+        var (classId, students) = await teacher.ClassWithStudentsAsync(size);
+        var devices = Enumerable.Range(0, clients).Select(_ => new ApiClient(App.NewClient())).ToList();
+        devices.ForEach(d => d.UseBearer(teacher.Token));
+        var next = 0;
+
+        var answers = await Task.WhenAll(devices.Select(async device =>
+        {
+            var mine = new List<(long Id, int Round, long Student)>();
+            while (Interlocked.Increment(ref next) <= size * rounds)
+            {
+                var pick = await device.PickAsync(classId);
+                mine.Add((pick.Long("id"), pick.Int("round"), pick.StudentId()));
+            }
+
+            return mine;
+        }));
+
+        var history = await HistoryAsync(teacher.Api, classId);
+        Assert.Equal(size * rounds, history.Count);
+        Assert.Equal(answers.SelectMany(a => a).Select(a => (a.Id, a.Round, a.Student)).Order(), history.Select(h => (h.Id, h.Round, h.StudentId)).Order());
+        for (var round = 1; round <= rounds; round++)
+        {
+            Assert.Equal(students.Order(), history.Where(h => h.Round == round).Select(h => h.StudentId).Order());
+        }
+
+        // Rounds follow one another: no pick of a round after the first pick of the next.
+        var byId = history.OrderBy(h => h.Id).Select(h => h.Round).ToList();
+        Assert.Equal(byId.Order(), byId);
+        devices.ForEach(d => d.Dispose());
+    }
+
+    // The race tests hold a pick between its read of the round and its insert (inside its draw from the random
+    // source) while something else changes the class. On PostgreSQL the change commits in between, and the pick's
+    // conditional insert must notice it and draw again. On SQLite the single writer runs the pick whole, so the
+    // change has to wait for it, and the two happen one after the other. Either way the guarantees hold.
+
+    [Fact]
+    public async Task A_pick_whose_student_is_taken_meanwhile_draws_again()
+    {
+        var random = new GatedRandomSource();
+        await using var app = await StartGatedAppAsync(random);
+        var teacher = await Teacher.SignUpAsync(app);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+
+        // A draws the first student and is held; B (drawing the first student left) comes meanwhile.
+        var (a, b) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId), () => teacher.Api.PickAsync(classId));
+
+        var (first, second) = app.Provider == StorageProvider.Sqlite ? (a, b) : (b, a);
+        Assert.Equal(students[0], first.StudentId());
+        Assert.Equal(students[1], second.StudentId());
+        Assert.All(new[] { a, b }, p => Assert.Equal(1, p.Int("round")));
+        Assert.Equal([students[0], students[1]], (await HistoryAsync(teacher.Api, classId)).Select(h => h.StudentId).Order());
+    }
+
+    [Theory]
+    [InlineData("undo")]
+    [InlineData("pass")]
+    [InlineData("absent")]
+    public async Task A_round_does_not_end_under_a_pick_while_a_student_is_put_back_into_it(string how)
+    {
+        var random = new GatedRandomSource();
+        await using var app = await StartGatedAppAsync(random);
+        var teacher = await Teacher.SignUpAsync(app);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+        var first = new List<JsonElement>();
+        for (var i = 0; i < 3; i++)
+        {
+            first.Add(await teacher.Api.PickAsync(classId));
+        }
+
+        // The pick reads a finished round 1 and draws the first student for round 2; meanwhile the second student
+        // goes back into round 1.
+        var back = first.Single(p => p.StudentId() == students[1]).Long("id");
+        var (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId), () => how switch
+        {
+            "undo" => teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/{back}"),
+            "pass" => teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{back}", new { outcome = "passed" }),
+            _ => teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{back}", new { outcome = "absent" }),
+        });
+
+        Assert.True(change.IsSuccessStatusCode);
+        if (app.Provider == StorageProvider.Sqlite || how == "absent")
+        {
+            // The round ended before the student went back (SQLite), or the student is absent today, so round 1 was
+            // complete for everyone present: the pick opens round 2, without the absent student.
+            Assert.Equal(2, picked.Int("round"));
+            Assert.Equal(students[0], picked.StudentId());
+        }
+        else
+        {
+            Assert.Equal(1, picked.Int("round"));
+            Assert.Equal(students[1], picked.StudentId());
+            Assert.Equal(2, (await teacher.Api.PickAsync(classId)).Int("round"));
+        }
+
+        var history = await HistoryAsync(teacher.Api, classId);
+        Assert.DoesNotContain(history.Where(h => h.IsTurn).GroupBy(h => (h.Round, h.StudentId)), turns => turns.Count() > 1);
+    }
+
+    [Fact]
+    public async Task A_pick_never_lands_on_a_student_marked_absent_or_removed_meanwhile()
+    {
+        var random = new GatedRandomSource();
+        await using var app = await StartGatedAppAsync(random);
+        var teacher = await Teacher.SignUpAsync(app);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+        var serial = app.Provider == StorageProvider.Sqlite;
+
+        var (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId),
+            () => teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = new[] { students[0] } }));
+        await change.Status(HttpStatusCode.OK);
+        // Held after drawing the first student: marked absent meanwhile (PostgreSQL), the pick draws the next one.
+        Assert.Equal(serial ? students[0] : students[1], picked.StudentId());
+
+        (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId),
+            () => teacher.Api.DeleteAsync($"/api/classes/{classId}/students/{students[2]}"));
+        await change.Status(HttpStatusCode.NoContent);
+        // SQLite: the pick drew the second student; PostgreSQL: it drew the last one, who was removed meanwhile, so
+        // round 1 is over for those present and the second student opens round 2.
+        Assert.Equal(students[1], picked.StudentId());
+        Assert.Equal(serial ? 1 : 2, picked.Int("round"));
+        var round = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK);
+        Assert.Empty(round.GetProperty("remaining").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_pick_racing_a_reshuffle_keeps_to_one_round()
+    {
+        var random = new GatedRandomSource();
+        await using var app = await StartGatedAppAsync(random);
+        var teacher = await Teacher.SignUpAsync(app);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+        await teacher.Api.PickAsync(classId);
+
+        var (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId),
+            () => teacher.Api.PostAsync($"/api/classes/{classId}/picks/reshuffle", null));
+        await change.Status(HttpStatusCode.OK);
+
+        var round = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK);
+        Assert.Equal(2, round.Int("round"));
+        if (app.Provider == StorageProvider.Sqlite)
+        {
+            // The pick finished round 1's second turn before the reshuffle: round 2 has had nobody yet.
+            Assert.Equal((1, students[1]), (picked.Int("round"), picked.StudentId()));
+            Assert.Empty(round.GetProperty("picked").EnumerateArray());
+        }
+        else
+        {
+            // The reshuffle came between the pick's read and its insert: the pick lands in round 2.
+            Assert.Equal((2, students[0]), (picked.Int("round"), picked.StudentId()));
+            Assert.Equal([students[0]], round.GetProperty("picked").EnumerateArray().Select(s => s.Long("id")));
+        }
+    }
+
+    [Fact]
+    public async Task A_passed_pick_cannot_become_a_second_turn_in_its_round()
+    {
+        var teacher = await SignUpAsync();
+        var (classId, _) = await teacher.ClassWithStudentsAsync(1);
+        var passed = await teacher.Api.PickAsync(classId);
+        await (await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{passed.Long("id")}", new { outcome = "passed" })).Status(HttpStatusCode.OK);
+        var again = await teacher.Api.PickAsync(classId);
+        Assert.Equal(1, again.Int("round"));
+
+        var problem = await (await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{passed.Long("id")}", new { outcome = "answered" })).Problem(HttpStatusCode.Conflict);
+
+        Assert.Contains("another turn", problem.Str("detail"), StringComparison.Ordinal);
+        await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/{again.Long("id")}")).Status(HttpStatusCode.NoContent);
+        await (await teacher.Api.PatchAsync($"/api/classes/{classId}/picks/{passed.Long("id")}", new { outcome = "answered" })).Status(HttpStatusCode.OK);
+        Assert.Single(await RoundPickedAsync(teacher.Api, classId));
+    }
+
+    /// <summary>
+    /// Starts <paramref name="pick"/>, holds it in its draw, runs <paramref name="change"/>, then lets the pick go on.
+    /// On PostgreSQL the change must finish while the pick is held; on SQLite it must still be waiting for the writer.
+    /// </summary>
+    private static async Task<(JsonElement Pick, T Change)> RaceAsync<T>(HomeroomApp app, GatedRandomSource random, Func<Task<JsonElement>> pick, Func<Task<T>> change)
+    {
+        var (held, picking) = await random.HoldNextDrawAsync(pick);
+        var changing = Task.Run(change);
+        if (app.Provider == StorageProvider.Sqlite)
+        {
+            await Task.Delay(300);
+            Assert.False(changing.IsCompleted, "The change went through while the writer was in the middle of a pick.");
+        }
+        else
+        {
+            await changing.WaitAsync(TimeSpan.FromSeconds(30));
+        }
+
+        held.Release();
+        return (await picking, await changing);
+    }
+
+    private Task<HomeroomApp> StartGatedAppAsync(GatedRandomSource random) => Fixture.StartAppAsync(services: s =>
+    {
+        s.RemoveAll<IRandomSource>();
+        s.AddSingleton<IRandomSource>(random);
+    });
+
+    private sealed record HistoryRow(long Id, int Round, long StudentId, bool Undone, string? Outcome)
+    {
+        public bool IsTurn => !Undone && Outcome is null or "answered";
+    }
+
+    private static async Task<List<HistoryRow>> HistoryAsync(ApiClient api, long classId)
+    {
+        var page = await (await api.GetAsync($"/api/classes/{classId}/picks?pageSize=200")).Json(HttpStatusCode.OK);
+        Assert.True(page.Long("total") <= 200);
+        return page.GetProperty("items").EnumerateArray()
+            .Select(p => new HistoryRow(p.Long("id"), p.Int("round"), p.StudentId(), p.GetProperty("undone").GetBoolean(), p.GetProperty("outcome").GetString())).ToList();
+    }
+
+    private static async Task<List<long>> RoundPickedAsync(ApiClient api, long classId) =>
+        (await (await api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK))
+            .GetProperty("picked").EnumerateArray().Select(s => s.Long("id")).ToList();
+}
+
+/// <summary>
+/// Always draws the first candidate (students come in id order), and can hold one draw until released:
+/// a pick is then stopped between its read of the round and its write, while the test changes the class.
+/// </summary>
+public sealed class GatedRandomSource : IRandomSource
+{
+    private Hold? armed;
+
+    public long NextBelow(long exclusiveMax)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(exclusiveMax, 1);
+        if (Interlocked.Exchange(ref armed, null) is { } hold)
+        {
+            hold.Reached.SetResult();
+            Assert.True(hold.Released.Wait(TimeSpan.FromSeconds(30)), "The held draw was never released.");
+        }
+
+        return 0;
+    }
+
+    /// <summary>Starts <paramref name="request"/> and returns once its first draw is waiting.</summary>
+    public async Task<(Hold Hold, Task<T> Request)> HoldNextDrawAsync<T>(Func<Task<T>> request)
+    {
+        var hold = new Hold();
+        Assert.Null(Interlocked.Exchange(ref armed, hold));
+        var started = Task.Run(request);
+        await Task.WhenAny(hold.Reached.Task, started).WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.True(hold.Reached.Task.IsCompleted, "The request finished without drawing.");
+        return (hold, started);
+    }
+
+    public sealed class Hold
+    {
+        public TaskCompletionSource Reached { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public ManualResetEventSlim Released { get; } = new();
+
+        public void Release() => Released.Set();
     }
 }
 

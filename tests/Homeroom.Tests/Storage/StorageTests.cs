@@ -43,6 +43,25 @@ public abstract class StorageTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Prepared_statements_bind_each_writes_own_values_also_after_a_failed_write()
+    {
+        var teacher = await SignUpAsync();
+        var scope = TeacherDb.For(App.Service<Database>(), teacher.Id);
+        const string sql = "SELECT @TeacherId AS teacher, CAST(@text AS TEXT) AS text, CAST(@number AS BIGINT) AS number";
+
+        var failed = scope.WriteAsync(tx => tx.ExecutePreparedAsync("INSERT INTO classes (teacher_id, name, created_at) VALUES (@TeacherId, NULL, 0)"));
+        var answers = await Task.WhenAll(Enumerable.Range(0, 50).Select(i =>
+            scope.WriteAsync(tx => tx.QueryPreparedAsync<(long Teacher, string? Text, long Number)>(sql, new { text = i % 5 == 0 ? null : $"t{i}", number = (long)i }))));
+
+        await Assert.ThrowsAnyAsync<System.Data.Common.DbException>(() => failed);
+        Assert.Equal(
+            Enumerable.Range(0, 50).Select(i => (teacher.Id, i % 5 == 0 ? null : $"t{i}", (long)i)),
+            answers.Select(a => Assert.Single(a)));
+        Assert.Equal(1, await scope.WriteAsync(tx => tx.ExecutePreparedAsync(
+            "UPDATE teachers SET display_name = @name WHERE id = @TeacherId", new { name = "Prepared" })));
+    }
+
+    [Fact]
     public async Task An_acknowledged_signup_survives_a_kill_9_of_the_service()
     {
         var connectionString = await Fixture.CreateDatabaseAsync() ?? throw new InvalidOperationException();

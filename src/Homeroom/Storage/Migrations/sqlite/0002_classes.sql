@@ -45,7 +45,11 @@ CREATE TABLE picks (
     undone_at INTEGER
 );
 CREATE INDEX picks_by_class ON picks (class_id, id);
-CREATE INDEX picks_by_round ON picks (class_id, round, student_id);
+-- A student has at most one turn per fair round (a pick not undone, passed or marked absent): the
+-- guarantee concurrent picks rely on, since a pick's read of the round happens before its write. It also
+-- serves "who has had a turn in this round", whose queries repeat this predicate so it can be used.
+CREATE UNIQUE INDEX picks_one_turn_per_round ON picks (class_id, round, student_id)
+    WHERE mode = 'fair' AND undone_at IS NULL AND (outcome IS NULL OR outcome = 'answered');
 
 CREATE TABLE groupings (
     id INTEGER PRIMARY KEY,
