@@ -50,7 +50,7 @@ public sealed class BrowserFixture : IAsyncLifetime
             HasTouch = phone,
         });
         // Generous: two cores running the whole suite in parallel can stall a page for several seconds.
-        context.SetDefaultTimeout(20_000);
+        context.SetDefaultTimeout(30_000);
         var page = await context.NewPageAsync();
         return new BrowserPage(context, page);
     }
