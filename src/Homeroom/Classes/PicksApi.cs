@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Homeroom.Accounts;
 using Homeroom.Storage;
 using Homeroom.Web;
@@ -184,26 +185,87 @@ public static class PicksApi
         """;
 
     /// <summary>
-    /// A single fair pick's read: the class's round and its present students (ids only), with whether each has
-    /// had a turn in that round.
+    /// A single fair pick's read on SQLite: the class's round and its present students as one row, the ids in one
+    /// text (an id is negative when the student has had a turn in that round), so that no row per student has to
+    /// be read into objects.
     /// </summary>
-    private const string TurnsSql = $"""
-        SELECT s.id, c.round,
-            CASE WHEN EXISTS (SELECT 1 FROM picks p WHERE p.class_id = c.id AND p.round = c.round AND p.student_id = s.id
-                AND p.mode = 'fair' AND {IsTurn}) THEN 1 ELSE 0 END AS taken
+    private const string RoundSql = $"""
+        SELECT MAX(c.round) AS round,
+            group_concat(CASE WHEN EXISTS (SELECT 1 FROM picks p WHERE p.class_id = c.id AND p.round = c.round AND p.student_id = s.id
+                AND p.mode = 'fair' AND {IsTurn}) THEN -s.id ELSE s.id END) AS students
         FROM classes c JOIN students s ON s.class_id = c.id
         WHERE c.id = @id AND c.teacher_id = @TeacherId AND s.removed_at IS NULL
           AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = s.id)
-        ORDER BY s.id
         """;
 
-    private sealed class TurnRow
+    private sealed class RoundRow
     {
-        public long Id { get; init; }
+        public int? Round { get; init; }
+
+        public string? Students { get; init; }
+    }
+
+    /// <summary>
+    /// A single fair pick on PostgreSQL, as one statement: read the class's round and who is present and who has
+    /// had a turn in it, take the student at @ticket among those still waiting (or among all present when none is:
+    /// the round ends and the class moves on to the next), and insert the turn. A ticket that would favour some
+    /// students (the top, incomplete block of 2^62 for this many students) draws nobody and the caller draws again,
+    /// so every waiting student is exactly equally likely. It answers one row: the present and waiting students
+    /// counted, and the inserted pick with its student, or no pick when it lost a race to another server (the
+    /// unique index keeps one turn per student and round; ON CONFLICT turns the loser into "nothing inserted").
+    /// </summary>
+    private const string FairPickSql = $"""
+        WITH c AS (
+            SELECT id, round FROM classes WHERE id = @id AND teacher_id = @TeacherId
+        ), present AS (
+            SELECT s.id, EXISTS (SELECT 1 FROM picks p WHERE p.class_id = @id AND p.round = c.round AND p.student_id = s.id
+                    AND p.mode = 'fair' AND {IsTurn}) AS taken
+            FROM c JOIN students s ON s.class_id = c.id
+            WHERE s.removed_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = s.id)
+        ), tally AS (
+            SELECT COUNT(*) AS present, COUNT(*) FILTER (WHERE NOT taken) AS waiting FROM present
+        ), draw AS (
+            SELECT CASE WHEN t.waiting = 0 THEN t.present ELSE t.waiting END AS n FROM tally t
+        ), chosen AS (
+            SELECT pool.id AS student_id, c.round + CASE WHEN t.waiting = 0 THEN 1 ELSE 0 END AS round, t.present, t.waiting
+            FROM (SELECT p.id, ROW_NUMBER() OVER (ORDER BY p.id) - 1 AS n FROM present p, tally t WHERE t.waiting = 0 OR NOT p.taken) pool,
+                tally t, c, draw d
+            WHERE pool.n = CASE WHEN @ticket < 4611686018427387904 / NULLIF(d.n, 0) * d.n THEN @ticket % d.n END
+        ), advanced AS (
+            UPDATE classes SET round = chosen.round FROM chosen
+            WHERE classes.id = @id AND chosen.waiting = 0 AND classes.round = chosen.round - 1
+        ), inserted AS (
+            INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
+            SELECT @id, student_id, 'fair', round, present, @day, @at FROM chosen
+            ON CONFLICT (class_id, round, student_id) WHERE mode = 'fair' AND undone_at IS NULL AND (outcome IS NULL OR outcome = 'answered')
+            DO NOTHING
+            RETURNING id, student_id, round
+        )
+        SELECT t.present, t.waiting, i.id, i.round, s.id AS student_id, s.name, s.preferred_name, s.pronouns
+        FROM tally t LEFT JOIN inserted i ON TRUE LEFT JOIN students s ON s.id = i.student_id
+        """;
+
+    /// <summary>The tickets <see cref="FairPickSql"/> draws with: [0, 2^62).</summary>
+    private const long Tickets = 1L << 62;
+
+    private sealed class FairPickRow
+    {
+        public long Present { get; init; }
+
+        public long Waiting { get; init; }
+
+        public long? Id { get; init; }
 
         public int Round { get; init; }
 
-        public long Taken { get; init; }
+        public long StudentId { get; init; }
+
+        public string Name { get; init; } = "";
+
+        public string? PreferredName { get; init; }
+
+        public string? Pronouns { get; init; }
     }
 
     private sealed class InsertedTurn
@@ -250,47 +312,71 @@ public static class PicksApi
             : Problems.Conflict("Nobody in this class is present to pick: add students or mark some present.");
 
     /// <summary>
-    /// The hot path, one fair student, in one write: read the round, draw, then one conditional insert (after a
-    /// conditional UPDATE when the round ends). On SQLite the single writer runs it with nothing in between, its
-    /// statements kept prepared, so the insert always lands. On PostgreSQL a concurrent pick, undo, pass,
-    /// absence, removal or reshuffle can commit between the read and the insert; nothing is then inserted and
-    /// the caller reads and draws again (null, null). No lock is taken.
+    /// The hot path, one fair student, in one write. On SQLite: read the round, draw, then one conditional insert
+    /// (after a conditional UPDATE when the round ends); the single writer runs it with nothing in between, its
+    /// statements kept prepared, so the insert always lands. On PostgreSQL: one statement (<see cref="FairPickSql"/>)
+    /// that the writer sends together with the other picks waiting; each server has one writer, but another server
+    /// may give the student a turn first, and then nothing is inserted and the caller draws again (null, null).
+    /// No lock is taken.
     /// </summary>
     private static Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickOneFairAsync(
         long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now) =>
+        mine.Database.IsSqlite ? TryPickOneFairInWriterAsync(id, mine, random, day, now) : TryPickOneFairStatementAsync(id, mine, random, day, now);
+
+    private static Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickOneFairInWriterAsync(
+        long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now) =>
         mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
         {
-            var present = await tx.QueryPreparedAsync<TurnRow>(TurnsSql, new { id, day });
-            if (present.Count == 0)
+            var read = (await tx.QueryPreparedAsync<RoundRow>(RoundSql, new { id, day }))[0];
+            if (read.Students is null || read.Round is not { } current)
             {
                 return (null, await NobodyPresentAsync((sql, args) => tx.ExecuteScalarAsync<long?>(sql, args), id));
             }
 
-            var current = present[0].Round;
-            var left = present.Where(p => p.Taken == 0).ToList();
+            var present = Array.ConvertAll(read.Students.Split(','), s => long.Parse(s, CultureInfo.InvariantCulture));
+            Array.Sort(present, (a, b) => Math.Abs(a).CompareTo(Math.Abs(b)));
+            var left = present.Where(p => p > 0).Select(p => new Candidate(p, 0)).ToList();
             var newRound = left.Count == 0;
             if (newRound)
             {
                 // Everyone present has had a turn: a new round begins.
-                left = [.. present];
+                left = [.. present.Select(p => new Candidate(-p, 0))];
             }
 
-            var studentId = Picker.Draw(PickMode.Fair, left.ConvertAll(p => new Candidate(p.Id, 0)), 1, random)[0];
+            var studentId = Picker.Draw(PickMode.Fair, left, 1, random)[0];
             var round = newRound ? current + 1 : current;
             if (newRound)
             {
-                // Unchanged if, on PostgreSQL, a concurrent pick started the round already or a student went back into
-                // the old one; the insert's own conditions then decide.
                 await tx.ExecutePreparedAsync(AdvanceRoundSql, new { id, from = current, day });
             }
 
             var rows = await tx.QueryPreparedAsync<InsertedTurn>(
-                InsertTurnSql, new { id, studentId, round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
+                InsertTurnSql, new { id, studentId, round, eligible = present.Length, day, at = now.ToUnixTimeMilliseconds() });
             return rows.Count == 0
                 ? (null, null)
                 : (new Pick(rows[0].Id, Name(PickMode.Fair), round, new StudentRef(studentId, rows[0].Name, rows[0].PreferredName, rows[0].Pronouns),
-                    null, left.Count - 1, present.Count, day, now), null);
+                    null, left.Count - 1, present.Length, day, now), null);
         });
+
+    private static async Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickOneFairStatementAsync(
+        long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now)
+    {
+        var ticket = random.NextBelow(Tickets);
+        var row = (await mine.WriteStatementAsync<FairPickRow>(FairPickSql, new { id, day, ticket, at = now.ToUnixTimeMilliseconds() }))[0];
+        if (row.Present == 0)
+        {
+            return (null, await NobodyPresentAsync(mine.ExecuteScalarAsync<long?>, id));
+        }
+
+        if (row.Id is not { } pickId)
+        {
+            return (null, null);
+        }
+
+        var remaining = (row.Waiting == 0 ? row.Present : row.Waiting) - 1;
+        return (new Pick(pickId, Name(PickMode.Fair), row.Round, new StudentRef(row.StudentId, row.Name, row.PreferredName, row.Pronouns),
+            null, (int)remaining, (int)row.Present, day, now), null);
+    }
 
     /// <summary>
     /// Several students, or the random and weighted modes: read, draw and insert inside one write. On

@@ -61,6 +61,30 @@ public sealed class TeacherDb
         return await connection.ExecuteScalarAsync<T>(sql, Scope(sql, args));
     }
 
+    /// <summary>
+    /// One statement that changes data, with its rows (see <see cref="Database.WriteStatementAsync{T}"/>: on
+    /// PostgreSQL it is sent together with the other statements waiting). Arguments must be plain values.
+    /// </summary>
+    public Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, object? args = null)
+    {
+        Check(sql, args);
+        var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { ["TeacherId"] = TeacherId };
+        if (args is not null)
+        {
+            foreach (var property in PropertiesOf(args.GetType()))
+            {
+                parameters[property.Name] = property.GetValue(args);
+            }
+        }
+
+        return Database.WriteStatementAsync<T>(sql, parameters);
+    }
+
+    private static PropertyInfo[] PropertiesOf(Type type) =>
+        Properties.GetOrAdd(type, t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance));
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
+
     /// <summary>Refuses a statement without the ownership filter, or with a parameter no argument is named exactly after.</summary>
     internal static void Check(string sql, object? args)
     {

@@ -371,10 +371,68 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         devices.ForEach(d => d.Dispose());
     }
 
-    // The race tests hold a pick between its read of the round and its insert (inside its draw from the random
-    // source) while something else changes the class. On PostgreSQL the change commits in between, and the pick's
-    // conditional insert must notice it and draw again. On SQLite the single writer runs the pick whole, so the
-    // change has to wait for it, and the two happen one after the other. Either way the guarantees hold.
+    [Fact]
+    public async Task Two_servers_picking_in_one_class_never_repeat_a_student_in_a_round()
+    {
+        const int size = 10, rounds = 4, clients = 8;
+        var teacher = await SignUpAsync();
+        var (classId, students) = await teacher.ClassWithStudentsAsync(size);
+        await using var other = await Fixture.StartAppAsync(connectionString: App.ConnectionString);
+        var devices = Enumerable.Range(0, clients).Select(i => new ApiClient((i % 2 == 0 ? App : other).NewClient())).ToList();
+        devices.ForEach(d => d.UseBearer(teacher.Token));
+        var next = 0;
+
+        await Task.WhenAll(devices.Select(async device =>
+        {
+            while (Interlocked.Increment(ref next) <= size * rounds)
+            {
+                await device.PickAsync(classId);
+            }
+        }));
+
+        var history = await HistoryAsync(teacher.Api, classId);
+        Assert.Equal(size * rounds, history.Count);
+        for (var round = 1; round <= rounds; round++)
+        {
+            Assert.Equal(students.Order(), history.Where(h => h.Round == round).Select(h => h.StudentId).Order());
+        }
+
+        devices.ForEach(d => d.Dispose());
+    }
+
+    [Fact]
+    public async Task A_pick_that_loses_a_race_to_another_server_draws_again()
+    {
+        var random = new GatedRandomSource();
+        await using var app = await StartGatedAppAsync(random);
+        var teacher = await Teacher.SignUpAsync(app);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+
+        // Another server (here a bare connection) gives the first student a turn and has not committed yet; this
+        // server's pick draws the same student.
+        var database = app.Service<Database>();
+        await using var connection = await database.OpenAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await Dapper.SqlMapper.ExecuteAsync(connection,
+            "INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at) VALUES (@classId, @student, 'fair', 1, 3, '2000-01-01', 0)",
+            new { classId, student = students[0] }, transaction);
+        var picking = teacher.Api.PickAsync(classId);
+        await Task.Delay(300);
+        Assert.False(picking.IsCompleted, "The pick did not wait for the other server's turn to commit.");
+        await transaction.CommitAsync();
+
+        var picked = await picking;
+
+        Assert.Equal((1, students[1]), (picked.Int("round"), picked.StudentId()));
+        Assert.Equal([students[0], students[1]], (await HistoryAsync(teacher.Api, classId)).Select(h => h.StudentId).Order());
+    }
+
+    // The race tests hold a pick in its draw from the random source while something else changes the class. On
+    // SQLite the single writer draws in the middle of the pick (between its read of the round and its insert), so
+    // the change has to wait for the pick, and the two happen one after the other. On PostgreSQL a single fair
+    // pick is one statement, sent with a ticket drawn beforehand: the change commits first and the pick's
+    // statement must see it. (A pick that loses a race inside its statement is tested above.) Either way the
+    // guarantees hold.
 
     [Fact]
     public async Task A_pick_whose_student_is_taken_meanwhile_draws_again()
@@ -384,7 +442,8 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         var teacher = await Teacher.SignUpAsync(app);
         var (classId, students) = await teacher.ClassWithStudentsAsync(3);
 
-        // A draws the first student and is held; B (drawing the first student left) comes meanwhile.
+        // A is held in its draw; B (drawing the first student left) comes meanwhile. On SQLite B waits for A, which
+        // had read the round already; on PostgreSQL B goes first and A's statement then sees B's turn.
         var (a, b) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId), () => teacher.Api.PickAsync(classId));
 
         var (first, second) = app.Provider == StorageProvider.Sqlite ? (a, b) : (b, a);
@@ -410,8 +469,8 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
             first.Add(await teacher.Api.PickAsync(classId));
         }
 
-        // The pick reads a finished round 1 and draws the first student for round 2; meanwhile the second student
-        // goes back into round 1.
+        // Round 1 is finished; the pick is held in its draw (on SQLite having read that, for round 2) while the
+        // second student goes back into round 1.
         var back = first.Single(p => p.StudentId() == students[1]).Long("id");
         var (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId), () => how switch
         {
@@ -451,14 +510,15 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         var (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId),
             () => teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = new[] { students[0] } }));
         await change.Status(HttpStatusCode.OK);
-        // Held after drawing the first student: marked absent meanwhile (PostgreSQL), the pick draws the next one.
+        // Held in its draw: on SQLite after reading the round, so the first student is picked before being marked
+        // absent; on PostgreSQL before its statement, which then sees the absence and takes the next one.
         Assert.Equal(serial ? students[0] : students[1], picked.StudentId());
 
         (picked, change) = await RaceAsync(app, random, () => teacher.Api.PickAsync(classId),
             () => teacher.Api.DeleteAsync($"/api/classes/{classId}/students/{students[2]}"));
         await change.Status(HttpStatusCode.NoContent);
-        // SQLite: the pick drew the second student; PostgreSQL: it drew the last one, who was removed meanwhile, so
-        // round 1 is over for those present and the second student opens round 2.
+        // SQLite: the pick drew the second student before the last one was removed; PostgreSQL: the last one was
+        // removed first, so round 1 is over for those present and the second student opens round 2.
         Assert.Equal(students[1], picked.StudentId());
         Assert.Equal(serial ? 1 : 2, picked.Int("round"));
         var round = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK);
@@ -488,7 +548,7 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         }
         else
         {
-            // The reshuffle came between the pick's read and its insert: the pick lands in round 2.
+            // The reshuffle came before the pick's statement: the pick lands in round 2.
             Assert.Equal((2, students[0]), (picked.Int("round"), picked.StudentId()));
             Assert.Equal([students[0]], round.GetProperty("picked").EnumerateArray().Select(s => s.Long("id")));
         }
@@ -514,7 +574,8 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
 
     /// <summary>
     /// Starts <paramref name="pick"/>, holds it in its draw, runs <paramref name="change"/>, then lets the pick go on.
-    /// On PostgreSQL the change must finish while the pick is held; on SQLite it must still be waiting for the writer.
+    /// On PostgreSQL the change must finish while the pick is held (before its statement); on SQLite it must still
+    /// be waiting for the writer.
     /// </summary>
     private static async Task<(JsonElement Pick, T Change)> RaceAsync<T>(HomeroomApp app, GatedRandomSource random, Func<Task<JsonElement>> pick, Func<Task<T>> change)
     {

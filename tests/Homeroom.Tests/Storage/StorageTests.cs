@@ -1,6 +1,8 @@
+using System.Data.Common;
 using System.Net;
 using Dapper;
 using Homeroom.Storage;
+using Homeroom.Tests.Classes;
 using Homeroom.Tests.Infrastructure;
 
 namespace Homeroom.Tests.Storage;
@@ -59,6 +61,123 @@ public abstract class StorageTests(AppFixture fixture) : AppTests(fixture)
             answers.Select(a => Assert.Single(a)));
         Assert.Equal(1, await scope.WriteAsync(tx => tx.ExecutePreparedAsync(
             "UPDATE teachers SET display_name = @name WHERE id = @TeacherId", new { name = "Prepared" })));
+    }
+
+    [Fact]
+    public async Task A_failing_write_in_a_group_commit_takes_no_other_write_with_it()
+    {
+        var teacher = await SignUpAsync();
+        var scope = TeacherDb.For(App.Service<Database>(), teacher.Id);
+        const string insert = "INSERT INTO classes (teacher_id, name, created_at) VALUES (@TeacherId, @name, 0) RETURNING id";
+
+        // The writer is held while the writes queue up, so they all go into one batch.
+        var (release, held) = await HoldTheWriterAsync(scope);
+        var writes = Enumerable.Range(0, 20)
+            .Select(i => scope.WriteAsync(tx => tx.ExecuteScalarAsync<long>(insert, new { name = i == 7 ? null : $"group {teacher.Id} {i}" })))
+            .ToList();
+        var partly = scope.WriteAsync(async tx =>
+        {
+            await tx.ExecuteAsync("INSERT INTO classes (teacher_id, name, created_at) VALUES (@TeacherId, 'half done', 0)");
+            return await tx.ExecuteScalarAsync<long>(insert, new { name = (string?)null });
+        });
+        release.SetResult();
+        await held;
+
+        await Assert.ThrowsAnyAsync<DbException>(() => writes[7]);
+        await Assert.ThrowsAnyAsync<DbException>(() => partly);
+        var ids = new List<long>();
+        foreach (var write in writes.Where((_, i) => i != 7))
+        {
+            ids.Add(await write);
+        }
+
+        Assert.Equal(
+            Enumerable.Range(0, 20).Where(i => i != 7).Select(i => $"group {teacher.Id} {i}").Order(StringComparer.Ordinal),
+            (await scope.QueryAsync<string>("SELECT name FROM classes WHERE teacher_id = @TeacherId")).Order(StringComparer.Ordinal));
+        Assert.Equal(ids.Order(), await scope.QueryAsync<long>("SELECT id FROM classes WHERE teacher_id = @TeacherId ORDER BY id"));
+    }
+
+    [Fact]
+    public async Task A_failing_statement_among_statements_sent_together_is_answered_alone()
+    {
+        var teacher = await SignUpAsync();
+        var scope = TeacherDb.For(App.Service<Database>(), teacher.Id);
+        const string insert = "INSERT INTO classes (teacher_id, name, created_at) VALUES (@TeacherId, @name, 0) RETURNING id, name";
+        static string? Name(long teacher, int i) => i is 3 or 11 ? null : $"sent {teacher} {i:00}";
+
+        var (release, held) = await HoldTheWriterAsync(scope);
+        var statements = Enumerable.Range(0, 16).Select(i => scope.WriteStatementAsync<(long Id, string Name)>(insert, new { name = Name(teacher.Id, i) })).ToList();
+        var closure = scope.WriteAsync(tx => tx.ExecuteScalarAsync<long>("INSERT INTO classes (teacher_id, name, created_at) VALUES (@TeacherId, 'beside', 0) RETURNING id"));
+        var nothing = scope.WriteStatementAsync<long>("UPDATE classes SET name = 'never' WHERE id = -1 AND teacher_id = @TeacherId RETURNING id");
+        release.SetResult();
+        await held;
+
+        var names = new List<string>();
+        for (var i = 0; i < statements.Count; i++)
+        {
+            if (Name(teacher.Id, i) is null)
+            {
+                await Assert.ThrowsAnyAsync<DbException>(() => statements[i]);
+            }
+            else
+            {
+                names.Add(Assert.Single(await statements[i]).Name);
+            }
+        }
+
+        Assert.True(await closure > 0);
+        Assert.Empty(await nothing);
+        Assert.Equal(
+            names.Append("beside").Order(StringComparer.Ordinal),
+            (await scope.QueryAsync<string>("SELECT name FROM classes WHERE teacher_id = @TeacherId")).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Acknowledged_picks_survive_a_kill_9_of_the_service()
+    {
+        var connectionString = await Fixture.CreateDatabaseAsync() ?? throw new InvalidOperationException();
+        var username = Teacher.NewUsername();
+        long classId;
+        List<long> acknowledged;
+        await using (var service = await ServiceProcess.StartAsync(Fixture.Provider, connectionString))
+        {
+            using var api = service.NewClient();
+            await (await api.PostAsync("/api/auth/signup", new { username, password = Teacher.DefaultPassword })).Status(HttpStatusCode.Created);
+            api.UseBearer(await Teacher.LoginAsync(api, username, Teacher.DefaultPassword));
+            classId = (await (await api.PostAsync("/api/classes", new { name = "Kill 9" })).Json(HttpStatusCode.Created)).Long("id");
+            using var roster = new StringContent(string.Join('\n', Enumerable.Range(1, 25).Select(i => $"Student {i}")), System.Text.Encoding.UTF8, "text/plain");
+            await (await api.PostAsync($"/api/classes/{classId}/students/import", roster)).Status(HttpStatusCode.OK);
+
+            // Concurrent picks, so that they share commits.
+            acknowledged = [.. (await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => api.PickAsync(classId)))).Select(p => p.Long("id"))];
+            await service.KillAsync();
+        }
+
+        await using var restarted = await ServiceProcess.StartAsync(Fixture.Provider, connectionString);
+        using var again = restarted.NewClient();
+        again.UseBearer(await Teacher.LoginAsync(again, username, Teacher.DefaultPassword));
+        var history = await (await again.GetAsync($"/api/classes/{classId}/picks?pageSize=200")).Json(HttpStatusCode.OK);
+        var stored = history.GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(acknowledged.Order(), stored.Select(p => p.Long("id")).Order());
+        Assert.Equal(20, stored.Select(p => p.StudentId()).Distinct().Count());
+    }
+
+    /// <summary>
+    /// Occupies the writer until <c>Release</c> is completed, so that the writes made meanwhile wait together and
+    /// are then run as one batch; <c>Held</c> completes when the occupying write has.
+    /// </summary>
+    private static async Task<(TaskCompletionSource Release, Task Held)> HoldTheWriterAsync(TeacherDb scope)
+    {
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var held = scope.WriteAsync(async tx =>
+        {
+            started.TrySetResult();
+            await release.Task;
+            return await tx.ExecuteAsync("UPDATE teachers SET display_name = 'held' WHERE id = @TeacherId");
+        });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(30));
+        return (release, held);
     }
 
     [Fact]

@@ -1,0 +1,334 @@
+using System.Data.Common;
+using System.Threading.Channels;
+using Dapper;
+using Microsoft.Data.Sqlite;
+using Npgsql;
+
+namespace Homeroom.Storage;
+
+/// <summary>
+/// Group commit, on both databases. A durable commit costs a flush to disk, and a transaction of its own
+/// costs every write its own begin, commit and (on PostgreSQL) connection from the pool, so committing each
+/// request on its own caps writes at a few thousand a second. Instead every write goes through this single
+/// writer: it takes all the writes waiting, runs them inside one transaction, commits once, and only then
+/// completes them. Nothing is acknowledged before the commit that holds it is durable.
+/// <list type="bullet">
+/// <item>A batch first runs optimistically, without savepoints. A write that fails makes the batch roll back
+/// and run again with a savepoint around each write, so only the failing one is lost.</item>
+/// <item>Statements queued with <see cref="WriteStatementAsync{T}"/> are, on PostgreSQL, sent to the server
+/// together before the other writes of the batch (one round trip for all of them, NpgsqlBatch). One that
+/// fails rolls the transaction back and is answered with its error; the others run again without it.</item>
+/// </list>
+/// Work items run one after another on one connection, so they must be quick SQL only (no hashing, no
+/// network), and a write never waits for another write of the same server. The writer keeps its connection
+/// open for as long as it runs (opened again only after a failure of the transaction itself), with the
+/// hottest SQLite statements kept prepared on it (<see cref="PreparedStatements"/>).
+/// </summary>
+internal sealed class WriteQueue : IAsyncDisposable
+{
+    private const int MaxBatch = 256;
+    private readonly Channel<Work> queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Func<CancellationToken, ValueTask<DbConnection>> open;
+    private readonly Task loop;
+    private DbConnection? connection;
+    private PreparedStatements? statements;
+
+    public WriteQueue(Func<CancellationToken, ValueTask<DbConnection>> open)
+    {
+        this.open = open;
+        loop = Task.Run(RunAsync);
+    }
+
+    /// <summary>How a try at a batch ended.</summary>
+    private enum Outcome
+    {
+        /// <summary>Committed: every write that did not fail in its savepoint is durable.</summary>
+        Committed,
+
+        /// <summary>A write failed without savepoints; everything was rolled back.</summary>
+        NeedsSavepoints,
+
+        /// <summary>One write failed on its own (a statement, or the batch's only write); everything was rolled back.</summary>
+        WriteFailed,
+
+        /// <summary>The transaction itself failed (begin, rollback or commit): every write of the batch is lost.</summary>
+        Broken,
+    }
+
+    public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => Enqueue(new ClosureWork<T>(work));
+
+    /// <summary>One statement, with its rows (RETURNING); see <see cref="Database.WriteStatementAsync{T}"/>.</summary>
+    public Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters) =>
+        Enqueue(new StatementWork<T>(sql, parameters));
+
+    public async ValueTask DisposeAsync()
+    {
+        queue.Writer.TryComplete();
+        await loop;
+        await CloseAsync();
+    }
+
+    private Task<T> Enqueue<T>(Work<T> item)
+    {
+        if (!queue.Writer.TryWrite(item))
+        {
+            throw new ObjectDisposedException(nameof(WriteQueue), "The database is shutting down.");
+        }
+
+        return item.Task;
+    }
+
+    private async Task<DbConnection> ConnectionAsync()
+    {
+        if (connection is null)
+        {
+            connection = await open(CancellationToken.None);
+            statements = connection is SqliteConnection sqlite ? PreparedStatements.Attach(sqlite) : null;
+        }
+
+        return connection;
+    }
+
+    /// <summary>Closes the writer's connection (after a failure, or at shutdown); the next batch opens a new one.</summary>
+    private async Task CloseAsync()
+    {
+        statements?.Dispose();
+        statements = null;
+        if (connection is not null)
+        {
+            await connection.DisposeAsync();
+            connection = null;
+        }
+    }
+
+    private async Task RunAsync()
+    {
+        var batch = new List<Work>(MaxBatch);
+        while (await queue.Reader.WaitToReadAsync())
+        {
+            batch.Clear();
+            while (batch.Count < MaxBatch && queue.Reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            await RunBatchAsync(batch);
+        }
+    }
+
+    /// <summary>Runs the batch until it commits (without the writes that failed) and completes every write.</summary>
+    private async Task RunBatchAsync(List<Work> batch)
+    {
+        var savepoints = false;
+        while (batch.Count > 0)
+        {
+            var (outcome, failed) = await TryBatchAsync(batch, savepoints);
+            switch (outcome)
+            {
+                case Outcome.Committed:
+                    foreach (var item in batch)
+                    {
+                        if (failed.Find(f => ReferenceEquals(f.Work, item)) is { Work: not null } failure)
+                        {
+                            item.Fail(failure.Error);
+                        }
+                        else
+                        {
+                            item.Succeed();
+                        }
+                    }
+
+                    return;
+                case Outcome.NeedsSavepoints:
+                    savepoints = true;
+                    break;
+                case Outcome.WriteFailed:
+                    // That one write is answered with its error; the rest run again without it.
+                    failed[0].Work.Fail(failed[0].Error);
+                    batch.Remove(failed[0].Work);
+                    break;
+                default:
+                    foreach (var item in batch)
+                    {
+                        item.Fail(failed[0].Error);
+                    }
+
+                    return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// One try at the batch in one transaction. Pipelined statements first (PostgreSQL), then the other writes in
+    /// order: without savepoints a failure rolls everything back; with them only the failing write is undone.
+    /// </summary>
+    private async Task<(Outcome Outcome, List<(Work Work, Exception Error)> Failed)> TryBatchAsync(List<Work> batch, bool savepoints)
+    {
+        var failed = new List<(Work Work, Exception Error)>();
+        try
+        {
+            var connection = await ConnectionAsync();
+            await using var transaction = await connection.BeginTransactionAsync();
+            var npgsql = connection as NpgsqlConnection;
+            var pipelined = npgsql is null ? [] : batch.Where(w => w.Pipelined).ToList();
+            if (pipelined.Count > 0 && await RunPipelinedAsync(npgsql!, (NpgsqlTransaction)transaction, pipelined) is { } failure)
+            {
+                await transaction.RollbackAsync();
+                failed.Add(failure);
+                return (Outcome.WriteFailed, failed);
+            }
+
+            foreach (var item in batch)
+            {
+                if (pipelined.Count > 0 && item.Pipelined)
+                {
+                    continue;
+                }
+
+                if (!savepoints)
+                {
+                    try
+                    {
+                        await item.RunAsync(connection, transaction);
+                    }
+#pragma warning disable CA1031 // A failure is handed to the write that caused it (or makes the batch run again with savepoints).
+                    catch (Exception e)
+#pragma warning restore CA1031
+                    {
+                        await transaction.RollbackAsync();
+                        failed.Add((item, e));
+                        return (batch.Count == 1 ? Outcome.WriteFailed : Outcome.NeedsSavepoints, failed);
+                    }
+
+                    continue;
+                }
+
+                await transaction.SaveAsync("work");
+                try
+                {
+                    await item.RunAsync(connection, transaction);
+                    await transaction.ReleaseAsync("work");
+                }
+#pragma warning disable CA1031 // The failure belongs to that one request: hand it over and go on with the batch.
+                catch (Exception e)
+#pragma warning restore CA1031
+                {
+                    await transaction.RollbackAsync("work");
+                    await transaction.ReleaseAsync("work");
+                    failed.Add((item, e));
+                }
+            }
+
+            await transaction.CommitAsync();
+            return (Outcome.Committed, failed);
+        }
+#pragma warning disable CA1031 // The transaction itself failed: every write in the batch is lost, so every caller hears of it.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            // Start the next batch on a fresh connection, whatever state this one was left in.
+            await CloseAsync();
+            return (Outcome.Broken, [(batch[0], e)]);
+        }
+    }
+
+    /// <summary>
+    /// Sends the statements in one round trip and reads each one's rows. On an error PostgreSQL skips the rest and
+    /// the transaction is aborted: returns the failing statement and its error (the caller rolls back).
+    /// </summary>
+    private static async Task<(Work Work, Exception Error)?> RunPipelinedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Work> items)
+    {
+        await using var batch = new NpgsqlBatch(connection, transaction);
+        foreach (var item in items)
+        {
+            batch.BatchCommands.Add(item.ToBatchCommand());
+        }
+
+        var index = 0;
+        try
+        {
+            await using var reader = await batch.ExecuteReaderAsync();
+            while (true)
+            {
+                await items[index].ReadAsync(reader);
+                if (++index == items.Count || !await reader.NextResultAsync())
+                {
+                    return null;
+                }
+            }
+        }
+        catch (PostgresException e)
+        {
+            return (items[Math.Min(index, items.Count - 1)], e);
+        }
+    }
+
+    private abstract class Work
+    {
+        /// <summary>True for a single statement that PostgreSQL can run in a pipeline with others.</summary>
+        public virtual bool Pipelined => false;
+
+        public abstract Task RunAsync(DbConnection connection, DbTransaction transaction);
+
+        public virtual NpgsqlBatchCommand ToBatchCommand() => throw new NotSupportedException();
+
+        public virtual Task ReadAsync(DbDataReader reader) => throw new NotSupportedException();
+
+        public abstract void Succeed();
+
+        public abstract void Fail(Exception exception);
+    }
+
+    private abstract class Work<T> : Work
+    {
+        private readonly TaskCompletionSource<T> completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task<T> Task => completion.Task;
+
+        protected T? Result { get; set; }
+
+        public override void Succeed() => completion.TrySetResult(Result!);
+
+        public override void Fail(Exception exception) => completion.TrySetException(exception);
+    }
+
+    private sealed class ClosureWork<T>(Func<DbConnection, DbTransaction, Task<T>> work) : Work<T>
+    {
+        public override async Task RunAsync(DbConnection connection, DbTransaction transaction) => Result = await work(connection, transaction);
+    }
+
+    private sealed class StatementWork<T>(string sql, IReadOnlyDictionary<string, object?> parameters) : Work<IReadOnlyList<T>>
+    {
+        public override bool Pipelined => true;
+
+        /// <summary>Where statements are not pipelined (SQLite), an ordinary write of one statement.</summary>
+        public override async Task RunAsync(DbConnection connection, DbTransaction transaction) =>
+            Result = (await connection.QueryAsync<T>(sql, new DynamicParameters(parameters), transaction)).AsList();
+
+        public override NpgsqlBatchCommand ToBatchCommand()
+        {
+            var command = new NpgsqlBatchCommand(sql);
+            foreach (var (name, value) in parameters)
+            {
+                command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+            }
+
+            return command;
+        }
+
+        public override async Task ReadAsync(DbDataReader reader)
+        {
+            var rows = new List<T>();
+            if (reader.FieldCount > 0)
+            {
+                var parse = reader.GetRowParser<T>();
+                while (await reader.ReadAsync())
+                {
+                    rows.Add(parse(reader));
+                }
+            }
+
+            Result = rows;
+        }
+    }
+}
