@@ -160,22 +160,15 @@ public static class PicksApi
         """;
 
     /// <summary>
-    /// A fair turn, as one conditional statement: inserted only if the class is still in @round, the student is
-    /// on the roster and not absent today, and has had no turn in @round yet; it returns the pick's id and the
-    /// student's names. Otherwise nothing is inserted and nothing returned: it never fails over a lost race (on
-    /// SQLite a failing write would make its whole group commit replay). On PostgreSQL two concurrent inserts
-    /// can both pass the NOT EXISTS; the unique index picks_one_turn_per_round then keeps one, and the ON CONFLICT
-    /// clause turns the other into "nothing inserted".
+    /// A fair turn on SQLite, once the writer has read the round and drawn: the writer runs the read and this insert
+    /// in one transaction with nothing in between, so the read's conditions (the class's round, who is present and
+    /// who has had a turn) still hold. It returns the pick's id and the student's names; the unique index
+    /// picks_one_turn_per_round would still refuse a second turn in the round (nothing inserted, nothing returned).
     /// </summary>
-    private const string InsertTurnSql = $"""
+    private const string InsertTurnSql = """
         INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
-        SELECT c.id, s.id, 'fair', @round, @eligible, @day, @at
-        FROM classes c JOIN students s ON s.class_id = c.id
-        WHERE c.id = @id AND c.teacher_id = @TeacherId AND c.round = @round
-          AND s.id = @studentId AND s.removed_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = @studentId)
-          AND NOT EXISTS (SELECT 1 FROM picks p WHERE p.class_id = @id AND p.round = @round AND p.student_id = @studentId
-              AND p.mode = 'fair' AND {IsTurn})
+        SELECT @id, @studentId, 'fair', @round, @eligible, @day, @at
+        WHERE EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
         ON CONFLICT (class_id, round, student_id) WHERE mode = 'fair' AND undone_at IS NULL AND (outcome IS NULL OR outcome = 'answered')
         DO NOTHING
         RETURNING id,
@@ -185,24 +178,28 @@ public static class PicksApi
         """;
 
     /// <summary>
-    /// A single fair pick's read on SQLite: the class's round and its present students as one row, the ids in one
-    /// text (an id is negative when the student has had a turn in that round), so that no row per student has to
-    /// be read into objects.
+    /// A single fair pick's read on SQLite, as one row: the class's round, its students on the roster, those absent
+    /// today and those who have had a turn in the round, each as ids in one text. Three index range scans, rather
+    /// than a row per student with a lookup of its absence and its turn. No row: not the teacher's class.
     /// </summary>
     private const string RoundSql = $"""
-        SELECT MAX(c.round) AS round,
-            group_concat(CASE WHEN EXISTS (SELECT 1 FROM picks p WHERE p.class_id = c.id AND p.round = c.round AND p.student_id = s.id
-                AND p.mode = 'fair' AND {IsTurn}) THEN -s.id ELSE s.id END) AS students
-        FROM classes c JOIN students s ON s.class_id = c.id
-        WHERE c.id = @id AND c.teacher_id = @TeacherId AND s.removed_at IS NULL
-          AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = s.id)
+        SELECT c.round,
+            (SELECT group_concat(s.id) FROM students s WHERE s.class_id = c.id AND s.removed_at IS NULL) AS students,
+            (SELECT group_concat(a.student_id) FROM absences a WHERE a.class_id = c.id AND a.day = @day) AS absent,
+            (SELECT group_concat(p.student_id) FROM picks p WHERE p.class_id = c.id AND p.round = c.round
+                AND p.mode = 'fair' AND {IsTurn}) AS taken
+        FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId
         """;
 
     private sealed class RoundRow
     {
-        public int? Round { get; init; }
+        public int Round { get; init; }
 
         public string? Students { get; init; }
+
+        public string? Absent { get; init; }
+
+        public string? Taken { get; init; }
     }
 
     /// <summary>
@@ -305,11 +302,13 @@ public static class PicksApi
         return Problems.Conflict("Too many picks at once in this class: try again.");
     }
 
+    private static ProblemHttpResult NobodyPresent => Problems.Conflict("Nobody in this class is present to pick: add students or mark some present.");
+
     /// <summary>No present students: 404 when the class is not the teacher's, else 409.</summary>
     private static async Task<ProblemHttpResult> NobodyPresentAsync(Func<string, object, Task<long?>> scalar, long id) =>
         await scalar("SELECT c.id FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId", new { id }) is null
             ? Problems.NotFound("class")
-            : Problems.Conflict("Nobody in this class is present to pick: add students or mark some present.");
+            : NobodyPresent;
 
     /// <summary>
     /// The hot path, one fair student, in one write. On SQLite: read the round, draw, then one conditional insert
@@ -327,36 +326,66 @@ public static class PicksApi
         long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now) =>
         mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
         {
-            var read = (await tx.QueryPreparedAsync<RoundRow>(RoundSql, new { id, day }))[0];
-            if (read.Students is null || read.Round is not { } current)
+            var rows = await tx.QueryPreparedAsync<RoundRow>(RoundSql, new { id, day });
+            if (rows.Count == 0)
             {
-                return (null, await NobodyPresentAsync((sql, args) => tx.ExecuteScalarAsync<long?>(sql, args), id));
+                return (null, Problems.NotFound("class"));
             }
 
-            var present = Array.ConvertAll(read.Students.Split(','), s => long.Parse(s, CultureInfo.InvariantCulture));
-            Array.Sort(present, (a, b) => Math.Abs(a).CompareTo(Math.Abs(b)));
-            var left = present.Where(p => p > 0).Select(p => new Candidate(p, 0)).ToList();
+            var read = rows[0];
+            var present = Ids(read.Students);
+            if (read.Absent is not null)
+            {
+                var absent = Ids(read.Absent);
+                present.RemoveAll(absent.Contains);
+            }
+
+            if (present.Count == 0)
+            {
+                return (null, NobodyPresent);
+            }
+
+            present.Sort();
+            var taken = read.Taken is null ? [] : Ids(read.Taken).ToHashSet();
+            var left = present.Where(p => !taken.Contains(p)).Select(p => new Candidate(p, 0)).ToList();
             var newRound = left.Count == 0;
             if (newRound)
             {
                 // Everyone present has had a turn: a new round begins.
-                left = [.. present.Select(p => new Candidate(-p, 0))];
+                left = present.ConvertAll(p => new Candidate(p, 0));
             }
 
             var studentId = Picker.Draw(PickMode.Fair, left, 1, random)[0];
-            var round = newRound ? current + 1 : current;
+            var round = newRound ? read.Round + 1 : read.Round;
             if (newRound)
             {
-                await tx.ExecutePreparedAsync(AdvanceRoundSql, new { id, from = current, day });
+                await tx.ExecutePreparedAsync(AdvanceRoundSql, new { id, from = read.Round, day });
             }
 
-            var rows = await tx.QueryPreparedAsync<InsertedTurn>(
-                InsertTurnSql, new { id, studentId, round, eligible = present.Length, day, at = now.ToUnixTimeMilliseconds() });
-            return rows.Count == 0
+            var inserted = await tx.QueryPreparedAsync<InsertedTurn>(
+                InsertTurnSql, new { id, studentId, round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
+            return inserted.Count == 0
                 ? (null, null)
-                : (new Pick(rows[0].Id, Name(PickMode.Fair), round, new StudentRef(studentId, rows[0].Name, rows[0].PreferredName, rows[0].Pronouns),
-                    null, left.Count - 1, present.Length, day, now), null);
+                : (new Pick(inserted[0].Id, Name(PickMode.Fair), round, new StudentRef(studentId, inserted[0].Name, inserted[0].PreferredName, inserted[0].Pronouns),
+                    null, left.Count - 1, present.Count, day, now), null);
         });
+
+    /// <summary>The ids in a text made by group_concat ("12,15,17"); empty for null.</summary>
+    private static List<long> Ids(string? text)
+    {
+        var ids = new List<long>();
+        if (text is null)
+        {
+            return ids;
+        }
+
+        foreach (var range in text.AsSpan().Split(','))
+        {
+            ids.Add(long.Parse(text.AsSpan(range), NumberStyles.None, CultureInfo.InvariantCulture));
+        }
+
+        return ids;
+    }
 
     private static async Task<(Pick? Pick, ProblemHttpResult? Problem)> TryPickOneFairStatementAsync(
         long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now)
