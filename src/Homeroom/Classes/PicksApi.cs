@@ -203,44 +203,48 @@ public static class PicksApi
     }
 
     /// <summary>
-    /// A single fair pick on PostgreSQL, as one statement: read the class's round and who is present and who has
-    /// had a turn in it, take the student at @ticket among those still waiting (or among all present when none is:
-    /// the round ends and the class moves on to the next), and insert the turn. A ticket that would favour some
-    /// students (the top, incomplete block of 2^62 for this many students) draws nobody and the caller draws again,
-    /// so every waiting student is exactly equally likely. It answers one row: the present and waiting students
-    /// counted, and the inserted pick with its student, or no pick when it lost a race to another server (the
-    /// unique index keeps one turn per student and round; ON CONFLICT turns the loser into "nothing inserted").
+    /// A single fair pick on PostgreSQL, as one statement: read the class's round, who is present and who has had a
+    /// turn in it (three index range scans, kept as arrays), take the student at @ticket among those still waiting
+    /// (or among all present when none is: the round ends and the class moves on to the next), and insert the turn.
+    /// A ticket from the top, incomplete block of 2^62 for this many students would favour some of them: it draws
+    /// nobody and the caller draws again, so every waiting student is exactly equally likely. It answers one row, the
+    /// present and waiting students counted and the inserted pick with its student, or none when the class is not
+    /// the teacher's. No pick with students present: it lost a race to another server (the unique index keeps one
+    /// turn per student and round, and ON CONFLICT turns the loser into "nothing inserted") or a bad ticket.
+    /// The CTEs are MATERIALIZED so that each array is computed once.
     /// </summary>
     private const string FairPickSql = $"""
-        WITH c AS (
-            SELECT id, round FROM classes WHERE id = @id AND teacher_id = @TeacherId
-        ), present AS (
-            SELECT s.id, EXISTS (SELECT 1 FROM picks p WHERE p.class_id = @id AND p.round = c.round AND p.student_id = s.id
+        WITH r AS MATERIALIZED (
+            SELECT c.round,
+                ARRAY(SELECT s.id FROM students s WHERE s.class_id = @id AND s.removed_at IS NULL
+                    AND NOT (s.id = ANY (ARRAY(SELECT a.student_id FROM absences a WHERE a.class_id = @id AND a.day = @day)))
+                    ORDER BY s.id) AS present,
+                ARRAY(SELECT p.student_id FROM picks p WHERE p.class_id = @id AND p.round = c.round
                     AND p.mode = 'fair' AND {IsTurn}) AS taken
-            FROM c JOIN students s ON s.class_id = c.id
-            WHERE s.removed_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM absences a WHERE a.class_id = @id AND a.day = @day AND a.student_id = s.id)
-        ), tally AS (
-            SELECT COUNT(*) AS present, COUNT(*) FILTER (WHERE NOT taken) AS waiting FROM present
-        ), draw AS (
-            SELECT CASE WHEN t.waiting = 0 THEN t.present ELSE t.waiting END AS n FROM tally t
-        ), chosen AS (
-            SELECT pool.id AS student_id, c.round + CASE WHEN t.waiting = 0 THEN 1 ELSE 0 END AS round, t.present, t.waiting
-            FROM (SELECT p.id, ROW_NUMBER() OVER (ORDER BY p.id) - 1 AS n FROM present p, tally t WHERE t.waiting = 0 OR NOT p.taken) pool,
-                tally t, c, draw d
-            WHERE pool.n = CASE WHEN @ticket < 4611686018427387904 / NULLIF(d.n, 0) * d.n THEN @ticket % d.n END
+            FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId
+        ), w AS MATERIALIZED (
+            SELECT r.round, r.present, ARRAY(SELECT x FROM unnest(r.present) x WHERE NOT (x = ANY (r.taken)) ORDER BY x) AS waiting FROM r
+        ), d AS MATERIALIZED (
+            SELECT w.round, cardinality(w.present) AS present, cardinality(w.waiting) AS waiting,
+                CASE WHEN cardinality(w.waiting) = 0 THEN w.present ELSE w.waiting END AS pool
+            FROM w
+        ), chosen AS MATERIALIZED (
+            SELECT d.pool[1 + (CASE WHEN @ticket < 4611686018427387904 / NULLIF(cardinality(d.pool), 0) * cardinality(d.pool)
+                    THEN @ticket % cardinality(d.pool) END)::int] AS student_id,
+                d.round + CASE WHEN d.waiting = 0 THEN 1 ELSE 0 END AS round, d.present, d.waiting
+            FROM d
         ), advanced AS (
             UPDATE classes SET round = chosen.round FROM chosen
-            WHERE classes.id = @id AND chosen.waiting = 0 AND classes.round = chosen.round - 1
+            WHERE classes.id = @id AND chosen.waiting = 0 AND chosen.student_id IS NOT NULL AND classes.round = chosen.round - 1
         ), inserted AS (
             INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
-            SELECT @id, student_id, 'fair', round, present, @day, @at FROM chosen
+            SELECT @id, student_id, 'fair', round, present, @day, @at FROM chosen WHERE student_id IS NOT NULL
             ON CONFLICT (class_id, round, student_id) WHERE mode = 'fair' AND undone_at IS NULL AND (outcome IS NULL OR outcome = 'answered')
             DO NOTHING
             RETURNING id, student_id, round
         )
-        SELECT t.present, t.waiting, i.id, i.round, s.id AS student_id, s.name, s.preferred_name, s.pronouns
-        FROM tally t LEFT JOIN inserted i ON TRUE LEFT JOIN students s ON s.id = i.student_id
+        SELECT ch.present, ch.waiting, i.id, i.round, s.id AS student_id, s.name, s.preferred_name, s.pronouns
+        FROM chosen ch LEFT JOIN inserted i ON TRUE LEFT JOIN students s ON s.id = i.student_id
         """;
 
     /// <summary>The tickets <see cref="FairPickSql"/> draws with: [0, 2^62).</summary>
@@ -248,9 +252,9 @@ public static class PicksApi
 
     private sealed class FairPickRow
     {
-        public long Present { get; init; }
+        public int Present { get; init; }
 
-        public long Waiting { get; init; }
+        public int Waiting { get; init; }
 
         public long? Id { get; init; }
 
@@ -391,10 +395,16 @@ public static class PicksApi
         long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now)
     {
         var ticket = random.NextBelow(Tickets);
-        var row = (await mine.WriteStatementAsync<FairPickRow>(FairPickSql, new { id, day, ticket, at = now.ToUnixTimeMilliseconds() }))[0];
+        var rows = await mine.WriteStatementAsync<FairPickRow>(FairPickSql, new { id, day, ticket, at = now.ToUnixTimeMilliseconds() });
+        if (rows.Count == 0)
+        {
+            return (null, Problems.NotFound("class"));
+        }
+
+        var row = rows[0];
         if (row.Present == 0)
         {
-            return (null, await NobodyPresentAsync(mine.ExecuteScalarAsync<long?>, id));
+            return (null, NobodyPresent);
         }
 
         if (row.Id is not { } pickId)
@@ -404,7 +414,7 @@ public static class PicksApi
 
         var remaining = (row.Waiting == 0 ? row.Present : row.Waiting) - 1;
         return (new Pick(pickId, Name(PickMode.Fair), row.Round, new StudentRef(row.StudentId, row.Name, row.PreferredName, row.Pronouns),
-            null, (int)remaining, (int)row.Present, day, now), null);
+            null, remaining, row.Present, day, now), null);
     }
 
     /// <summary>
