@@ -239,14 +239,16 @@ internal sealed class WriteQueue : IAsyncDisposable
     private static async Task<(Work Work, Exception Error)?> RunPipelinedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Work> items)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
-        foreach (var item in items)
-        {
-            batch.BatchCommands.Add(item.ToBatchCommand());
-        }
-
         var index = 0;
         try
         {
+            foreach (var item in items)
+            {
+                batch.BatchCommands.Add(item.ToBatchCommand());
+                index++;
+            }
+
+            index = 0;
             await using var reader = await batch.ExecuteReaderAsync();
             while (true)
             {
@@ -257,7 +259,9 @@ internal sealed class WriteQueue : IAsyncDisposable
                 }
             }
         }
-        catch (PostgresException e)
+#pragma warning disable CA1031 // The error belongs to the statement that was running (a broken connection then fails the rollback, and with it the batch).
+        catch (Exception e)
+#pragma warning restore CA1031
         {
             return (items[Math.Min(index, items.Count - 1)], e);
         }
@@ -305,12 +309,19 @@ internal sealed class WriteQueue : IAsyncDisposable
         public override async Task RunAsync(DbConnection connection, DbTransaction transaction) =>
             Result = (await connection.QueryAsync<T>(sql, new DynamicParameters(parameters), transaction)).AsList();
 
+        /// <summary>With positional placeholders (<see cref="PositionalSql"/>), which Npgsql sends without parsing the text.</summary>
         public override NpgsqlBatchCommand ToBatchCommand()
         {
-            var command = new NpgsqlBatchCommand(sql);
-            foreach (var (name, value) in parameters)
+            var positional = PositionalSql.For(sql);
+            var command = new NpgsqlBatchCommand(positional.Sql);
+            foreach (var name in positional.Names)
             {
-                command.Parameters.Add(new NpgsqlParameter(name, value ?? DBNull.Value));
+                if (!parameters.TryGetValue(name, out var value))
+                {
+                    throw new InvalidOperationException($"No value for @{name} in: {sql}");
+                }
+
+                command.Parameters.Add(new NpgsqlParameter { Value = value ?? DBNull.Value });
             }
 
             return command;
