@@ -14,10 +14,13 @@ internal sealed class PositionalSql
 {
     private static readonly ConditionalWeakTable<string, PositionalSql> Cache = [];
 
-    private PositionalSql(string sql, string[] names)
+    private static readonly HashSet<string> Verbs = new(["SELECT", "VALUES", "TABLE", "INSERT", "UPDATE", "DELETE", "MERGE"], StringComparer.OrdinalIgnoreCase);
+
+    private PositionalSql(string sql, string[] names, bool returnsRows)
     {
         Sql = sql;
         Names = names;
+        ReturnsRows = returnsRows;
     }
 
     /// <summary>The statement with <c>$1</c>, <c>$2</c>, … in place of the named placeholders.</summary>
@@ -25,6 +28,13 @@ internal sealed class PositionalSql
 
     /// <summary>The parameter each position stands for: <c>$1</c> is <c>Names[0]</c>.</summary>
     public IReadOnlyList<string> Names { get; }
+
+    /// <summary>
+    /// True when the statement certainly answers with a result set, even an empty one: its main verb (the first
+    /// outside parentheses, after any WITH) is SELECT or VALUES without INTO, or it has RETURNING outside parentheses.
+    /// A statement sent in a batch without a result set is skipped by Npgsql's reader, so only these are batched.
+    /// </summary>
+    public bool ReturnsRows { get; }
 
     /// <summary>The positional form of <paramref name="sql"/>, kept for as long as that string lives (statements are constants).</summary>
     public static PositionalSql For(string sql)
@@ -37,6 +47,8 @@ internal sealed class PositionalSql
     {
         var text = new StringBuilder(sql.Length);
         var order = new List<string>();
+        var words = new List<string>();
+        var depth = 0;
         var i = 0;
         while (i < sql.Length)
         {
@@ -112,8 +124,22 @@ internal sealed class PositionalSql
                 i = end;
                 continue;
             }
+            else if (char.IsAsciiLetter(c) && (i == 0 || !IsWordChar(sql[i - 1]) && sql[i - 1] != '$'))
+            {
+                end = i + 1;
+                while (end < sql.Length && IsWordChar(sql[end]))
+                {
+                    end++;
+                }
+
+                if (depth == 0)
+                {
+                    words.Add(sql[i..end]);
+                }
+            }
             else
             {
+                depth += c switch { '(' => 1, ')' => -1, _ => 0 };
                 end = i + 1;
             }
 
@@ -121,7 +147,19 @@ internal sealed class PositionalSql
             i = end;
         }
 
-        return new PositionalSql(text.ToString(), [.. order]);
+        return new PositionalSql(text.ToString(), [.. order], ReturnsRowsFrom(words));
+    }
+
+    private static bool ReturnsRowsFrom(List<string> words)
+    {
+        if (words.Exists(w => w.Equals("RETURNING", StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        var verb = words.FindIndex(Verbs.Contains);
+        return verb >= 0 && words[verb].ToUpperInvariant() is "SELECT" or "VALUES" or "TABLE"
+            && !words.Skip(verb).Any(w => w.Equals("INTO", StringComparison.OrdinalIgnoreCase));
     }
 
     private static bool IsWordChar(char c) => char.IsAsciiLetterOrDigit(c) || c == '_';

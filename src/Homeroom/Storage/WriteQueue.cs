@@ -168,9 +168,14 @@ internal sealed class WriteQueue : IAsyncDisposable
         try
         {
             var connection = await ConnectionAsync();
-            await using var transaction = await connection.BeginTransactionAsync();
             var npgsql = connection as NpgsqlConnection;
             var pipelined = npgsql is null ? [] : batch.Where(w => w.Pipelined).ToList();
+            if (pipelined.Count == batch.Count)
+            {
+                return await TryStatementsAsync(npgsql!, pipelined);
+            }
+
+            await using var transaction = await connection.BeginTransactionAsync();
             if (pipelined.Count > 0 && await RunPipelinedAsync(npgsql!, (NpgsqlTransaction)transaction, pipelined) is { } failure)
             {
                 await transaction.RollbackAsync();
@@ -233,6 +238,66 @@ internal sealed class WriteQueue : IAsyncDisposable
     }
 
     /// <summary>
+    /// A batch of statements only (PostgreSQL): BEGIN, the statements and COMMIT go to the server in one round trip.
+    /// When a statement fails PostgreSQL skips everything after it, COMMIT included; the transaction is then rolled
+    /// back and the statement answered with its error. A failure of COMMIT itself, or of anything else once the
+    /// statements have gone, leaves the outcome unknown: it propagates (the caller fails the whole batch).
+    /// </summary>
+    private static async Task<(Outcome Outcome, List<(Work Work, Exception Error)> Failed)> TryStatementsAsync(NpgsqlConnection connection, List<Work> items)
+    {
+        await using var batch = new NpgsqlBatch(connection);
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        var index = 0;
+        try
+        {
+            foreach (var item in items)
+            {
+                batch.BatchCommands.Add(item.ToBatchCommand());
+                index++;
+            }
+        }
+#pragma warning disable CA1031 // A statement that cannot even be built fails alone; nothing has been sent.
+        catch (Exception e)
+#pragma warning restore CA1031
+        {
+            return (Outcome.WriteFailed, [(items[index], e)]);
+        }
+
+        batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        index = 0;
+        try
+        {
+            // BEGIN and COMMIT answer without a result set, which the reader passes over.
+            await using var reader = await batch.ExecuteReaderAsync();
+            while (true)
+            {
+                await items[index].ReadAsync(reader);
+                if (++index == items.Count)
+                {
+                    break;
+                }
+
+                if (!await reader.NextResultAsync())
+                {
+                    throw new InvalidOperationException("A statement sent in a batch answered without a result set.");
+                }
+            }
+
+            while (await reader.NextResultAsync())
+            {
+            }
+        }
+        catch (PostgresException e) when (index < items.Count)
+        {
+            await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
+            await rollback.ExecuteNonQueryAsync();
+            return (Outcome.WriteFailed, [(items[index], e)]);
+        }
+
+        return (Outcome.Committed, []);
+    }
+
+    /// <summary>
     /// Sends the statements in one round trip and reads each one's rows. On an error PostgreSQL skips the rest and
     /// the transaction is aborted: returns the failing statement and its error (the caller rolls back).
     /// </summary>
@@ -253,9 +318,14 @@ internal sealed class WriteQueue : IAsyncDisposable
             while (true)
             {
                 await items[index].ReadAsync(reader);
-                if (++index == items.Count || !await reader.NextResultAsync())
+                if (++index == items.Count)
                 {
                     return null;
+                }
+
+                if (!await reader.NextResultAsync())
+                {
+                    throw new InvalidOperationException("A statement sent in a batch answered without a result set.");
                 }
             }
         }
@@ -303,7 +373,8 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     private sealed class StatementWork<T>(string sql, IReadOnlyDictionary<string, object?> parameters) : Work<IReadOnlyList<T>>
     {
-        public override bool Pipelined => true;
+        /// <summary>Only a statement that answers with a result set: the reader would skip one without, and with it our count.</summary>
+        public override bool Pipelined => PositionalSql.For(sql).ReturnsRows;
 
         /// <summary>Where statements are not pipelined (SQLite), an ordinary write of one statement.</summary>
         public override async Task RunAsync(DbConnection connection, DbTransaction transaction) =>

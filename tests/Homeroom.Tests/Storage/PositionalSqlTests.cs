@@ -36,6 +36,21 @@ public sealed class PositionalSqlTests
         Assert.Same(PositionalSql.For(sql), PositionalSql.For(sql));
     }
 
+    [Theory]
+    [InlineData("SELECT 1", true)]
+    [InlineData("  select a FROM t WHERE b IN (SELECT c FROM d)", true)]
+    [InlineData("INSERT INTO t (a) VALUES (@a) RETURNING id", true)]
+    [InlineData("UPDATE t SET a = 1 WHERE id = @id returning id, a", true)]
+    [InlineData("WITH x AS MATERIALIZED (UPDATE t SET a = 1 RETURNING id) SELECT count(*) FROM x", true)]
+    [InlineData("INSERT INTO t (a) VALUES (@a)", false)]
+    [InlineData("UPDATE t SET a = 1 WHERE id IN (SELECT id FROM u)", false)]
+    [InlineData("WITH x AS (UPDATE t SET a = 1 RETURNING id) DELETE FROM u WHERE id IN (SELECT id FROM x)", false)]
+    [InlineData("INSERT INTO t (a) SELECT b FROM u", false)]
+    [InlineData("SELECT a INTO t2 FROM t", false)]
+    [InlineData("DELETE FROM t WHERE note = 'RETURNING' -- RETURNING", false)]
+    public void Whether_a_statement_answers_with_rows_is_told_from_its_text(string sql, bool returnsRows) =>
+        Assert.Equal(returnsRows, PositionalSql.For(sql + Suffix()).ReturnsRows);
+
     /// <summary>A string made at run time, so that each test has a statement of its own in the cache.</summary>
     private static string Suffix() => " -- " + Guid.NewGuid().ToString("N");
 }
