@@ -191,7 +191,7 @@ public static class PicksApi
         FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId
         """;
 
-    private sealed class RoundRow
+    private sealed class RoundRow : IRowReader<RoundRow>
     {
         public int Round { get; init; }
 
@@ -200,6 +200,14 @@ public static class PicksApi
         public string? Absent { get; init; }
 
         public string? Taken { get; init; }
+
+        public static RoundRow Read(DbDataReader reader) => new()
+        {
+            Round = reader.GetInt32(0),
+            Students = reader.IsDBNull(1) ? null : reader.GetString(1),
+            Absent = reader.IsDBNull(2) ? null : reader.GetString(2),
+            Taken = reader.IsDBNull(3) ? null : reader.GetString(3),
+        };
     }
 
     /// <summary>
@@ -250,7 +258,7 @@ public static class PicksApi
     /// <summary>The tickets <see cref="FairPickSql"/> draws with: [0, 2^62).</summary>
     private const long Tickets = 1L << 62;
 
-    private sealed class FairPickRow
+    private sealed class FairPickRow : IRowReader<FairPickRow>
     {
         public int Present { get; init; }
 
@@ -267,9 +275,24 @@ public static class PicksApi
         public string? PreferredName { get; init; }
 
         public string? Pronouns { get; init; }
+
+        /// <summary>present, waiting, then the pick (all null when nothing was inserted): id, round, student_id, name, preferred_name, pronouns.</summary>
+        public static FairPickRow Read(DbDataReader reader) => reader.IsDBNull(2)
+            ? new() { Present = reader.GetInt32(0), Waiting = reader.GetInt32(1) }
+            : new()
+            {
+                Present = reader.GetInt32(0),
+                Waiting = reader.GetInt32(1),
+                Id = reader.GetInt64(2),
+                Round = reader.GetInt32(3),
+                StudentId = reader.GetInt64(4),
+                Name = reader.GetString(5),
+                PreferredName = reader.IsDBNull(6) ? null : reader.GetString(6),
+                Pronouns = reader.IsDBNull(7) ? null : reader.GetString(7),
+            };
     }
 
-    private sealed class InsertedTurn
+    private sealed class InsertedTurn : IRowReader<InsertedTurn>
     {
         public long Id { get; init; }
 
@@ -278,6 +301,14 @@ public static class PicksApi
         public string? PreferredName { get; init; }
 
         public string? Pronouns { get; init; }
+
+        public static InsertedTurn Read(DbDataReader reader) => new()
+        {
+            Id = reader.GetInt64(0),
+            Name = reader.GetString(1),
+            PreferredName = reader.IsDBNull(2) ? null : reader.GetString(2),
+            Pronouns = reader.IsDBNull(3) ? null : reader.GetString(3),
+        };
     }
 
     private static async Task<Results<Created<Pick>, ProblemHttpResult>> PickStudents(

@@ -27,6 +27,9 @@ internal sealed class PreparedStatements : IDisposable
     private readonly SqliteConnection connection;
     private readonly Dictionary<(string Sql, Type? Args), SqliteCommand> commands = [];
 
+    /// <summary>The same commands for constant statements, by the very string: found without hashing the text.</summary>
+    private readonly Dictionary<(string Sql, Type? Args), SqliteCommand> constants = new(SameStatement.Instance);
+
     private PreparedStatements(SqliteConnection connection) => this.connection = connection;
 
     /// <summary>Keeps statements prepared on <paramref name="connection"/> until disposed (the writer's connection).</summary>
@@ -46,7 +49,18 @@ internal sealed class PreparedStatements : IDisposable
         try
         {
             await using var reader = await command.ExecuteReaderAsync();
-            return reader.Parse<T>().AsList();
+            if (RowReader<T>.Read is not { } read)
+            {
+                return reader.Parse<T>().AsList();
+            }
+
+            var rows = new List<T>();
+            while (await reader.ReadAsync())
+            {
+                rows.Add(read(reader));
+            }
+
+            return rows;
         }
         finally
         {
@@ -82,6 +96,7 @@ internal sealed class PreparedStatements : IDisposable
         }
 
         commands.Clear();
+        constants.Clear();
     }
 
     /// <summary>The prepared command for <paramref name="sql"/> with these values bound; owned (to dispose) when the cache is full.</summary>
@@ -89,7 +104,12 @@ internal sealed class PreparedStatements : IDisposable
     {
         var owned = false;
         var key = (sql, args?.GetType());
-        if (!commands.TryGetValue(key, out var command))
+        if (!constants.TryGetValue(key, out var command) && commands.TryGetValue(key, out command) && SameStatement.IsConstant(sql))
+        {
+            constants[key] = command;
+        }
+
+        if (command is null)
         {
             command = connection.CreateCommand();
             command.CommandText = sql;
@@ -103,6 +123,10 @@ internal sealed class PreparedStatements : IDisposable
             {
                 command.Prepare();
                 commands.Add(key, command);
+                if (SameStatement.IsConstant(sql))
+                {
+                    constants[key] = command;
+                }
             }
             else
             {

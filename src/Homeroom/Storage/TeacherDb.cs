@@ -85,15 +85,32 @@ public sealed class TeacherDb
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
+    /// <summary>
+    /// Constant statements (string literals, which are interned) that passed <see cref="Check"/>, by the very string
+    /// and the type of their arguments, so that one run on every request is not scanned or hashed each time.
+    /// Statements built afresh on each call are checked each time, as before.
+    /// </summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(string Sql, Type? Args), bool> Checked = new(SameStatement.Instance);
+
     /// <summary>Refuses a statement without the ownership filter, or with a parameter no argument is named exactly after.</summary>
     internal static void Check(string sql, object? args)
     {
+        var key = (sql, args?.GetType());
+        if (Checked.ContainsKey(key))
+        {
+            return;
+        }
+
         if (!sql.Contains("@TeacherId", StringComparison.Ordinal))
         {
             throw new InvalidOperationException("A teacher-scoped statement must filter on @TeacherId: " + sql);
         }
 
         SqlParameterCheck.Verify(sql, args, "TeacherId");
+        if (SameStatement.IsConstant(sql))
+        {
+            Checked[key] = true;
+        }
     }
 
     /// <summary>Runs several scoped statements atomically and durably (see <see cref="Database.WriteAsync{T}"/>).</summary>

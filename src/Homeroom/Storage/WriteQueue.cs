@@ -27,6 +27,9 @@ namespace Homeroom.Storage;
 internal sealed class WriteQueue : IAsyncDisposable
 {
     private const int MaxBatch = 256;
+
+    /// <summary>How often a write that PostgreSQL gave up in a deadlock with another server is queued again.</summary>
+    private const int MaxRetries = 3;
     private readonly Channel<Work> queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<CancellationToken, ValueTask<DbConnection>> open;
     private readonly Task loop;
@@ -130,7 +133,7 @@ internal sealed class WriteQueue : IAsyncDisposable
                     {
                         if (failed.Find(f => ReferenceEquals(f.Work, item)) is { Work: not null } failure)
                         {
-                            item.Fail(failure.Error);
+                            FailOrRetry(item, failure.Error);
                         }
                         else
                         {
@@ -143,8 +146,8 @@ internal sealed class WriteQueue : IAsyncDisposable
                     savepoints = true;
                     break;
                 case Outcome.WriteFailed:
-                    // That one write is answered with its error; the rest run again without it.
-                    failed[0].Work.Fail(failed[0].Error);
+                    // That one write is answered with its error (or tried again later); the rest run again without it.
+                    FailOrRetry(failed[0].Work, failed[0].Error);
                     batch.Remove(failed[0].Work);
                     break;
                 default:
@@ -156,6 +159,22 @@ internal sealed class WriteQueue : IAsyncDisposable
                     return;
             }
         }
+    }
+
+    /// <summary>
+    /// Answers a write that failed with its error, unless PostgreSQL gave it up for another server's sake (a
+    /// deadlock between two servers' batches, or a serialization failure): it then joins the queue again, up to
+    /// <see cref="MaxRetries"/> times, since it would most likely go through now.
+    /// </summary>
+    private void FailOrRetry(Work item, Exception error)
+    {
+        if (error is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
+            && item.Retries++ < MaxRetries && queue.Writer.TryWrite(item))
+        {
+            return;
+        }
+
+        item.Fail(error);
     }
 
     /// <summary>
@@ -339,6 +358,9 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     private abstract class Work
     {
+        /// <summary>How often the write has been queued again (<see cref="FailOrRetry"/>).</summary>
+        public int Retries { get; set; }
+
         /// <summary>True for a single statement that PostgreSQL can run in a pipeline with others.</summary>
         public virtual bool Pipelined => false;
 
@@ -403,7 +425,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             var rows = new List<T>();
             if (reader.FieldCount > 0)
             {
-                var parse = reader.GetRowParser<T>();
+                var parse = RowReader<T>.Read ?? reader.GetRowParser<T>();
                 while (await reader.ReadAsync())
                 {
                     rows.Add(parse(reader));

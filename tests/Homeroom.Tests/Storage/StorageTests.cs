@@ -149,6 +149,31 @@ public abstract class StorageTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task A_write_given_up_in_a_deadlock_with_another_server_is_tried_again()
+    {
+        var teacher = await SignUpAsync();
+        var scope = TeacherDb.For(App.Service<Database>(), teacher.Id);
+        var tries = 0;
+
+        // PostgreSQL breaks a deadlock between two servers' batches by failing a statement of one of them.
+        var name = await scope.WriteAsync(async tx =>
+        {
+            await tx.ExecuteAsync("UPDATE teachers SET display_name = 'tried' WHERE id = @TeacherId");
+            if (Interlocked.Increment(ref tries) < 3)
+            {
+                throw new Npgsql.PostgresException("deadlock detected", "ERROR", "ERROR", Npgsql.PostgresErrorCodes.DeadlockDetected);
+            }
+
+            return await tx.ExecuteScalarAsync<string>("SELECT display_name FROM teachers WHERE id = @TeacherId");
+        });
+        var other = await Assert.ThrowsAsync<Npgsql.PostgresException>(() => scope.WriteAsync<int>(
+            _ => throw new Npgsql.PostgresException("deadlock detected", "ERROR", "ERROR", Npgsql.PostgresErrorCodes.DeadlockDetected)));
+
+        Assert.Equal(("tried", 3), (name, tries));
+        Assert.Equal(Npgsql.PostgresErrorCodes.DeadlockDetected, other.SqlState);
+    }
+
+    [Fact]
     public async Task Acknowledged_picks_survive_a_kill_9_of_the_service()
     {
         var connectionString = await Fixture.CreateDatabaseAsync() ?? throw new InvalidOperationException();
