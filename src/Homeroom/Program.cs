@@ -2,6 +2,7 @@ using System.Text.Json.Serialization;
 using Homeroom;
 using Homeroom.Accounts;
 using Homeroom.Classes;
+using Homeroom.Games;
 using Homeroom.Places;
 using Homeroom.Quizzes;
 using Homeroom.Storage;
@@ -20,6 +21,7 @@ builder.Services.AddHomeroomErrors();
 builder.Services.AddOpenApi();
 builder.AddStorage();
 builder.AddAccounts();
+builder.AddGames();
 builder.Services.AddSingleton<PlaceDirectory>();
 builder.Services.AddHostedService(services => services.GetRequiredService<PlaceDirectory>());
 builder.Services.AddSingleton<PlaceImports>();
@@ -46,8 +48,10 @@ var api = app.MapGroup("/api").WithValidation();
 api.MapAccounts();
 api.MapClasses();
 api.MapQuizzes();
+api.MapGames();
 api.MapPlaces();
 
+app.MapGameHub();
 app.MapPages();
 app.MapNotFoundFallbacks();
 
