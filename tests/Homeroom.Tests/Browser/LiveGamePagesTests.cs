@@ -164,17 +164,7 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         App.Clock.Advance(TimeSpan.FromSeconds(4));
         await Assertions.Expect(ann.Locator("ol.order li")).ToHaveCountAsync(3);
         await Assertions.Expect(host.Locator(".tile-text")).ToHaveCountAsync(3);
-        string[] northToSouth = ["Oslo", "Paris", "Rome"];
-        for (var place = 0; place < northToSouth.Length; place++)
-        {
-            var items = (await ann.Locator("ol.order li .label").AllTextContentsAsync()).ToList();
-            for (var at = items.IndexOf(northToSouth[place]); at > place; at--)
-            {
-                await ann.GetByRole(AriaRole.Button, new() { Name = $"Move {northToSouth[place]} up" }).ClickAsync();
-            }
-        }
-
-        await Assertions.Expect(ann.Locator("ol.order li .label")).ToHaveTextAsync(northToSouth);
+        await PutInOrderAsync(ann, ["Oslo", "Paris", "Rome"]);
         await ScreenshotAsync(annBrowser, "live-player-order");
         await ann.GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
         await Assertions.Expect(ann.Locator("h1")).ToHaveTextAsync("Answer sent");
@@ -271,6 +261,54 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
     }
 
     [Fact]
+    public async Task A_phone_whose_connection_drops_reconnects_by_itself_and_rejoins_with_its_score()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var quizId = (await (await teacher.Api.PostAsync("/api/quizzes", Quiz)).Json(HttpStatusCode.Created)).Long("id");
+        var game = await (await teacher.Api.PostAsync("/api/games", new { quizId, options = new { readSeconds = 0 } })).Json(HttpStatusCode.Created);
+        await using var hostBrowser = await SignedInPageAsync(teacher);
+        var host = hostBrowser.Page;
+        await host.GotoAsync($"/games/{game.Long("id")}/host");
+
+        // The page's WebSockets are kept where the test can close them, as a dropped Wi-Fi connection would.
+        await using var annBrowser = await Browser.NewPageAsync(phone: true);
+        var ann = annBrowser.Page;
+        await ann.AddInitScriptAsync(
+            """
+            window.__sockets = [];
+            const Native = window.WebSocket;
+            window.WebSocket = class extends Native {
+              constructor(...args) { super(...args); window.__sockets.push(this); }
+            };
+            """);
+        await ann.GotoAsync($"/play?pin={game.Str("pin")}");
+        await ann.GetByLabel("Nickname").FillAsync("Ann");
+        await ann.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(host.Locator("#players .player-name")).ToHaveTextAsync(["Ann"]);
+        await host.Locator("#next").ClickAsync();
+        await ann.GetByRole(AriaRole.Button, new() { Name = "Rome" }).ClickAsync();
+        await Assertions.Expect(ann.Locator(".gain")).ToHaveTextAsync("+1,000");
+        await host.Locator("#next").ClickAsync();
+        await Assertions.Expect(ann.Locator("h1")).ToHaveTextAsync("1st place");
+
+        // The connection drops (a clean close, as when a phone's browser gives up on a socket): the client
+        // reconnects on its own, and the new connection rejoins as Ann.
+        await ann.EvaluateAsync("() => window.__sockets.forEach(socket => socket.close(1000))");
+        await ann.WaitForFunctionAsync("() => window.__sockets.length >= 2 && window.__sockets.at(-1).readyState === WebSocket.OPEN");
+        await Assertions.Expect(ann.Locator("#bar-score")).ToHaveTextAsync("1,000");
+        await Assertions.Expect(ann.Locator("h1")).ToHaveTextAsync("1st place");
+
+        // And plays on: only a rejoined connection may answer, and the answer adds to the same score and streak.
+        await host.Locator("#next").ClickAsync();
+        await PutInOrderAsync(ann, ["Oslo", "Paris", "Rome"]);
+        await ann.GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
+        await Assertions.Expect(ann.Locator(".streak")).ToHaveTextAsync("Answer streak: 2");
+        await Assertions.Expect(ann.Locator("#bar-score")).ToHaveTextAsync("2,100");
+        annBrowser.AssertNoProblems();
+        hostBrowser.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task A_wrong_pin_is_explained_and_the_host_screen_needs_a_sign_in()
     {
         await using var browser = await Browser.NewPageAsync(phone: true);
@@ -286,6 +324,22 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await using var stranger = await Browser.NewPageAsync();
         await stranger.Page.GotoAsync("/games/1/host");
         await Assertions.Expect(stranger.Page).ToHaveURLAsync(new Regex(@"/login\?next=%2Fgames%2F1%2Fhost$"));
+    }
+
+    /// <summary>Puts an ordering question's items in <paramref name="order"/> with the page's "Move … up" buttons.</summary>
+    private static async Task PutInOrderAsync(IPage page, string[] order)
+    {
+        await Assertions.Expect(page.Locator("ol.order li")).ToHaveCountAsync(order.Length);
+        for (var place = 0; place < order.Length; place++)
+        {
+            var items = (await page.Locator("ol.order li .label").AllTextContentsAsync()).ToList();
+            for (var at = items.IndexOf(order[place]); at > place; at--)
+            {
+                await page.GetByRole(AriaRole.Button, new() { Name = $"Move {order[place]} up" }).ClickAsync();
+            }
+        }
+
+        await Assertions.Expect(page.Locator("ol.order li .label")).ToHaveTextAsync(order);
     }
 
     /// <summary>Counts every response the page receives, except the vendored SignalR client, as transferred bytes.</summary>
