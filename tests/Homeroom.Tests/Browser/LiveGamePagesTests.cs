@@ -309,6 +309,53 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
     }
 
     [Fact]
+    public async Task In_a_class_game_a_student_picks_their_name_from_the_class_list()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var classId = (await (await teacher.Api.PostAsync("/api/classes", new { name = "7B" })).Json(HttpStatusCode.Created)).Long("id");
+        foreach (var name in new[] { "Ada Lovelace", "Alan Turing" })
+        {
+            await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name, preferredName = name.Split(' ')[0] })).Status(HttpStatusCode.Created);
+        }
+
+        var quizId = (await (await teacher.Api.PostAsync("/api/quizzes", Quiz)).Json(HttpStatusCode.Created)).Long("id");
+
+        // The options dialog lists the teacher's classes; a class game has no generated names.
+        await using var hostBrowser = await SignedInPageAsync(teacher);
+        var host = hostBrowser.Page;
+        await host.GotoAsync($"/quizzes/{quizId}");
+        await host.GetByRole(AriaRole.Button, new() { Name = "Host live" }).ClickAsync();
+        var dialog = host.Locator("dialog.host-dialog");
+        await dialog.GetByLabel("Play with a class").SelectOptionAsync(new SelectOptionValue { Label = "7B (2 students)" });
+        await Assertions.Expect(dialog.GetByLabel("Friendly nickname generator")).ToBeDisabledAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Start hosting" }).ClickAsync();
+        await host.WaitForURLAsync(new Regex(@"/games/\d+/host$"));
+        var pin = await host.Locator("#pin").TextContentAsync();
+
+        await using var adaBrowser = await Browser.NewPageAsync(phone: true);
+        var ada = adaBrowser.Page;
+        await ada.GotoAsync($"/play?pin={pin}");
+        await Assertions.Expect(ada.Locator("h1")).ToHaveTextAsync("Who are you?");
+        await Assertions.Expect(ada.Locator(".name-choice")).ToHaveTextAsync(["Ada", "Alan"]);
+        await BrowserPage.AssertNoHorizontalScrollAsync(ada);
+        await ada.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(ada.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Choose your name first.");
+        await ada.GetByLabel("Ada").CheckAsync();
+        await ScreenshotAsync(adaBrowser, "live-player-roster");
+        await ada.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(ada.Locator(".nick")).ToHaveTextAsync("Ada");
+        await Assertions.Expect(host.Locator("#players .player-name")).ToHaveTextAsync(["Ada"]);
+
+        // The next phone sees only the names still free.
+        await using var alanBrowser = await Browser.NewPageAsync(phone: true);
+        await alanBrowser.Page.GotoAsync($"/play?pin={pin}");
+        await Assertions.Expect(alanBrowser.Page.Locator(".name-choice")).ToHaveTextAsync(["Alan"]);
+        hostBrowser.AssertNoProblems();
+        adaBrowser.AssertNoProblems();
+        alanBrowser.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task A_wrong_pin_is_explained_and_the_host_screen_needs_a_sign_in()
     {
         await using var browser = await Browser.NewPageAsync(phone: true);

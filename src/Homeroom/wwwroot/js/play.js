@@ -205,6 +205,7 @@ function showNameScreen(info) {
       submit);
   }
   form.append(another);
+  form.addEventListener('change', () => alertText(''));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (info.joinMode === 'generated') {
@@ -581,6 +582,8 @@ function finish(title, message) {
   ended = true;
   forget();
   game.token = '';
+  game.nickname = '';
+  renderBar();
   connection?.stop();
   showEnd(title, message);
 }
