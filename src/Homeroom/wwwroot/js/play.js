@@ -205,7 +205,11 @@ function showNameScreen(info) {
       submit);
   }
   form.append(another);
-  form.addEventListener('change', () => alertText(''));
+  if (info.joinMode === 'roster') {
+    // Choosing a name answers "Choose your name first". (Not for typing: hiding the alert on blur would
+    // move the Join button from under the finger that is tapping it.)
+    form.addEventListener('change', () => alertText(''));
+  }
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     if (info.joinMode === 'generated') {
