@@ -44,7 +44,7 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await dialog.GetByLabel("Podium size").SelectOptionAsync("3");
         await ScreenshotAsync(hostBrowser, "live-host-options");
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Start hosting" }).ClickAsync();
-        await host.WaitForURLAsync(new Regex(@"/games/\d+/host$"));
+        await Assertions.Expect(host).ToHaveURLAsync(new Regex(@"/games/\d+/host$"));
         var gameId = long.Parse(GameId().Match(host.Url).Groups[1].Value, CultureInfo.InvariantCulture);
         var info = await (await teacher.Api.GetAsync($"/api/games/{gameId}")).Json(HttpStatusCode.OK);
         var pin = info.Str("pin");
@@ -329,7 +329,7 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await dialog.GetByLabel("Play with a class").SelectOptionAsync(new SelectOptionValue { Label = "7B (2 students)" });
         await Assertions.Expect(dialog.GetByLabel("Friendly nickname generator")).ToBeDisabledAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Start hosting" }).ClickAsync();
-        await host.WaitForURLAsync(new Regex(@"/games/\d+/host$"));
+        await Assertions.Expect(host).ToHaveURLAsync(new Regex(@"/games/\d+/host$"));
         var pin = await host.Locator("#pin").TextContentAsync();
 
         await using var adaBrowser = await Browser.NewPageAsync(phone: true);
