@@ -26,6 +26,9 @@ public static partial class Pages
         ["/quizzes/new"] = "quiz.html",
         ["/quizzes/{id:long}"] = "quiz.html",
         ["/places"] = "places.html",
+        // Live games: the player's phone (anonymous, a PIN and a nickname) and the host's projector screen.
+        ["/play"] = "play.html",
+        ["/games/{id:long}/host"] = "host.html",
     };
 
     /// <summary>The page with the map, whose tile server (when configured) the page policy allows.</summary>
