@@ -672,7 +672,7 @@ public sealed class LiveGame
         Id, Pin, Title, JoinUrl, phase, index, questions.Count,
         [.. players.Where(p => !p.Kicked).Select(Lobby)], answered,
         phase is GamePhase.Question or GamePhase.Answering ? Shown(index) : null,
-        phase == GamePhase.Answering ? Open(index, Remaining()) : null,
+        phase is GamePhase.Answering or GamePhase.Results or GamePhase.Leaderboard ? Open(index, phase == GamePhase.Answering ? Remaining() : TimeSpan.Zero) : null,
         phase is GamePhase.Results or GamePhase.Leaderboard ? lastEnded : null,
         phase == GamePhase.Leaderboard ? lastLeaderboard : null,
         podium);
