@@ -4,6 +4,7 @@ using Homeroom.Accounts;
 using Homeroom.Classes;
 using Homeroom.Places;
 using Homeroom.Quizzes;
+using Homeroom.Reports;
 using Homeroom.Storage;
 using Homeroom.Web;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -47,6 +48,7 @@ api.MapAccounts();
 api.MapClasses();
 api.MapQuizzes();
 api.MapPlaces();
+api.MapReports();
 
 app.MapPages();
 app.MapNotFoundFallbacks();
