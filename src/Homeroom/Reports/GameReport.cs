@@ -93,17 +93,14 @@ public static class ReportMath
         // Players: totals, then ranks among those not kicked.
         var players = data.Players.Select(p =>
         {
-            var totals = data.Totals.GetValueOrDefault(p.PlayerId);
-            var right = (int)(totals?.RightCount ?? 0);
-            var answeredScored = (int)(totals?.Scored ?? 0);
-            var expected = Expected(expectedFrom, p.FirstQuestion);
-            var unanswered = Math.Max(0, expected - answeredScored);
+            var right = (int)p.RightCount;
+            var answeredScored = (int)p.Scored;
+            var unanswered = Math.Max(0, Expected(expectedFrom, p.FirstQuestion) - answeredScored);
             var accuracy = Percent(right, answeredScored + unanswered);
-            var answers = totals?.Answers ?? 0;
             return new PlayerResult(
                 p.PlayerId, null, p.Nickname, p.StudentId is { } id ? new PlayerStudent(id, p.StudentName ?? "", p.StudentPreferredName) : null,
-                (int)(totals?.Score ?? 0), right, answeredScored - right, unanswered, accuracy,
-                answers > 0 ? (int)Math.Round((double)totals!.TimeMs / answers, MidpointRounding.AwayFromZero) : null,
+                (int)p.Score, right, answeredScored - right, unanswered, accuracy,
+                p.Answers > 0 ? (int)Math.Round((double)p.TimeMs / p.Answers, MidpointRounding.AwayFromZero) : null,
                 p.Kicked, p.LeftEarly, !p.Kicked && accuracy < NeedsHelpBelow, p.Kicked || p.LeftEarly);
         }).ToList();
         var ranked = players.Where(p => !p.Kicked).OrderByDescending(p => p.Score).ThenBy(p => p.PlayerId)

@@ -33,6 +33,7 @@ internal sealed class AskedRow
     public int QuestionIndex { get; init; }
 }
 
+/// <summary>A player with their answers added up: all of them, the scored ones, the right ones, points and time.</summary>
 internal sealed class PlayerRow
 {
     public long GameId { get; init; }
@@ -52,14 +53,6 @@ internal sealed class PlayerRow
     public bool Kicked { get; init; }
 
     public bool LeftEarly { get; init; }
-}
-
-/// <summary>One player's answers added up: all of them, the scored ones, the right ones, points and time.</summary>
-internal sealed class PlayerTotalsRow
-{
-    public long GameId { get; init; }
-
-    public int PlayerId { get; init; }
 
     public long Answers { get; init; }
 
@@ -89,8 +82,7 @@ internal sealed class AnswerGroupRow
 }
 
 /// <summary>Everything a game's report is computed from.</summary>
-internal sealed record GameData(
-    GameRow Game, IReadOnlyList<int> Asked, IReadOnlyList<PlayerRow> Players, IReadOnlyDictionary<int, PlayerTotalsRow> Totals, IReadOnlyList<AnswerGroupRow> Groups);
+internal sealed record GameData(GameRow Game, IReadOnlyList<int> Asked, IReadOnlyList<PlayerRow> Players, IReadOnlyList<AnswerGroupRow> Groups);
 
 /// <summary>
 /// Which games a report reads, as a condition on a game id column: one game, or every game played with a class.
@@ -126,15 +118,20 @@ internal static class ReportData
             return [];
         }
 
-        // The two sums read every answer of the game; on their own connections they run side by side
-        // (Microsoft.Data.Sqlite's async calls complete synchronously, hence Task.Run).
-        var totals = Task.Run(() => mine.QueryAsync<PlayerTotalsRow>(
+        // The two sums read every answer of the game (in the order of an index that holds all they need, so without
+        // a sort); on their own connections they run side by side (Microsoft.Data.Sqlite's async calls complete
+        // synchronously, hence Task.Run).
+        var players = Task.Run(() => mine.QueryAsync<PlayerRow>(
             $"""
-            SELECT a.game_id, a.player_id, COUNT(*) AS answers, COUNT(a.correct) AS scored,
-                SUM(CASE WHEN a.correct THEN 1 ELSE 0 END) AS right_count, SUM(a.points + a.streak_bonus) AS score, SUM(a.time_ms) AS time_ms
-            FROM game_answers a
-            WHERE {scope.Where("a.game_id")}
-            GROUP BY a.game_id, a.player_id
+            SELECT p.game_id, p.player_id, p.nickname, p.student_id,
+                (SELECT s.name FROM students s WHERE s.id = p.student_id) AS student_name,
+                (SELECT s.preferred_name FROM students s WHERE s.id = p.student_id) AS student_preferred_name,
+                p.first_question, p.kicked, p.left_early, COUNT(a.player_id) AS answers, COUNT(a.correct) AS scored,
+                COALESCE(SUM(CASE WHEN a.correct THEN 1 ELSE 0 END), 0) AS right_count,
+                COALESCE(SUM(a.points + a.streak_bonus), 0) AS score, COALESCE(SUM(a.time_ms), 0) AS time_ms
+            FROM game_players p LEFT JOIN game_answers a ON a.game_id = p.game_id AND a.player_id = p.player_id
+            WHERE {scope.Where("p.game_id")}
+            GROUP BY p.game_id, p.player_id
             """, scope.Args));
         var allGroups = Task.Run(() => mine.QueryAsync<AnswerGroupRow>(
             $"""
@@ -153,27 +150,18 @@ internal static class ReportData
             WHERE {scope.Where("k.game_id")} AND k.kicked
             GROUP BY a.game_id, a.question_index, a.answer
             """, scope.Args);
-        var players = await mine.QueryAsync<PlayerRow>(
-            $"""
-            SELECT p.game_id, p.player_id, p.nickname, p.student_id, s.name AS student_name, s.preferred_name AS student_preferred_name,
-                p.first_question, p.kicked, p.left_early
-            FROM game_players p LEFT JOIN students s ON s.id = p.student_id
-            WHERE {scope.Where("p.game_id")}
-            """, scope.Args);
         var asked = await mine.QueryAsync<AskedRow>(
             $"SELECT q.game_id, q.question_index FROM game_questions q WHERE {scope.Where("q.game_id")}", scope.Args);
-        await Task.WhenAll(totals, allGroups);
+        await Task.WhenAll(players, allGroups);
         var groups = Subtract(allGroups.Result, kickedGroups);
 
         var askedByGame = asked.ToLookup(a => a.GameId, a => a.QuestionIndex);
-        var playersByGame = players.ToLookup(p => p.GameId);
-        var totalsByGame = totals.Result.ToLookup(t => t.GameId);
+        var playersByGame = players.Result.ToLookup(p => p.GameId);
         var groupsByGame = groups.ToLookup(g => g.GameId);
         return games.Select(g => new GameData(
             g,
             askedByGame[g.Id].ToList(),
             playersByGame[g.Id].OrderBy(p => p.PlayerId).ToList(),
-            totalsByGame[g.Id].ToDictionary(t => t.PlayerId),
             groupsByGame[g.Id].ToList())).ToList();
     }
 
