@@ -123,15 +123,19 @@ internal static class ReportData
         // synchronously, hence Task.Run).
         var players = Task.Run(() => mine.QueryAsync<PlayerRow>(
             $"""
-            SELECT p.game_id, p.player_id, p.nickname, p.student_id,
-                (SELECT s.name FROM students s WHERE s.id = p.student_id) AS student_name,
-                (SELECT s.preferred_name FROM students s WHERE s.id = p.student_id) AS student_preferred_name,
-                p.first_question, p.kicked, p.left_early, COUNT(a.player_id) AS answers, COUNT(a.correct) AS scored,
-                COALESCE(SUM(CASE WHEN a.correct THEN 1 ELSE 0 END), 0) AS right_count,
-                COALESCE(SUM(a.points + a.streak_bonus), 0) AS score, COALESCE(SUM(a.time_ms), 0) AS time_ms
-            FROM game_players p LEFT JOIN game_answers a ON a.game_id = p.game_id AND a.player_id = p.player_id
+            SELECT p.game_id, p.player_id, p.nickname, p.student_id, s.name AS student_name, s.preferred_name AS student_preferred_name,
+                p.first_question, p.kicked, p.left_early, COALESCE(t.answers, 0) AS answers, COALESCE(t.scored, 0) AS scored,
+                COALESCE(t.right_count, 0) AS right_count, COALESCE(t.score, 0) AS score, COALESCE(t.time_ms, 0) AS time_ms
+            FROM game_players p
+            LEFT JOIN (
+                SELECT a.game_id, a.player_id, COUNT(*) AS answers, COUNT(a.correct) AS scored,
+                    SUM(CASE WHEN a.correct THEN 1 ELSE 0 END) AS right_count, SUM(a.points + a.streak_bonus) AS score, SUM(a.time_ms) AS time_ms
+                FROM game_answers a
+                WHERE {scope.Where("a.game_id")}
+                GROUP BY a.game_id, a.player_id
+            ) t ON t.game_id = p.game_id AND t.player_id = p.player_id
+            LEFT JOIN students s ON s.id = p.student_id
             WHERE {scope.Where("p.game_id")}
-            GROUP BY p.game_id, p.player_id
             """, scope.Args));
         var allGroups = Task.Run(() => mine.QueryAsync<AnswerGroupRow>(
             $"""
