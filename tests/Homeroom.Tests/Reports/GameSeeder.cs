@@ -2,6 +2,7 @@ using System.Net;
 using System.Text.Json;
 using Dapper;
 using Homeroom.Storage;
+using Homeroom.Tests.Classes;
 using Homeroom.Tests.Infrastructure;
 
 namespace Homeroom.Tests.Reports;
@@ -143,4 +144,68 @@ public static class GameSeeder
 
     /// <summary>A JSON string literal, as a player's typed answer is stored.</summary>
     public static string Typed(string text) => JsonSerializer.Serialize(text);
+}
+
+/// <summary>The game whose every figure the tests know by heart (worked out in ReportsTests).</summary>
+public sealed record KnownGame(Teacher Teacher, long GameId, long QuizId, long ClassId, long AdaStudentId, DateTimeOffset StartedAt)
+{
+    /// <summary>
+    /// Seven questions; the game asks the first six (it ended before the last):
+    /// 0 single (Paris), 1 multi (2 and 3), 2 true/false (false), 3 type answer (Au), 4 order, 5 poll, 6 single (not asked).
+    /// </summary>
+    public static object[] QuizQuestions() =>
+    [
+        new { type = "single", text = "Capital of France?", answers = new object[] { new { text = "Paris", correct = true }, new { text = "London", correct = false }, new { text = "Berlin", correct = false }, new { text = "Madrid", correct = false } } },
+        new { type = "multi", text = "Which are prime?", answers = new object[] { new { text = "2", correct = true }, new { text = "3", correct = true }, new { text = "4", correct = false }, new { text = "6", correct = false } } },
+        new { type = "truefalse", text = "The Earth is flat.", correct = false },
+        new { type = "typeanswer", text = "Chemical symbol of gold?", accepted = new[] { "Au" } },
+        new { type = "order", text = "Smallest first", points = 2000, items = new[] { "one", "two", "three" } },
+        new { type = "poll", text = "Favourite colour?", answers = new object[] { new { text = "Red" }, new { text = "Green" }, new { text = "Blue" } } },
+        new { type = "single", text = "Never asked", answers = new object[] { new { text = "a", correct = true }, new { text = "b", correct = false } } },
+    ];
+
+    /// <summary>
+    /// Ada (roster student Ada Lovelace) gets everything right. Eve leaves after two questions, Ben struggles, Cleo
+    /// joins at question 3, Dan is kicked after question 3. Scores: Ada 5330, Eve 1300, Ben 1150, Cleo 1150 (after
+    /// Ben: ties go to the earlier joiner), Dan 2970 (not ranked).
+    /// </summary>
+    public static async Task<KnownGame> SeedAsync(HomeroomApp app, Database database, string? cleo = null)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var teacher = await Teacher.SignUpAsync(app);
+        var classId = await teacher.CreateClassAsync("7B Science");
+        var ada = (await teacher.AddStudentsAsync(classId, ["Ada Lovelace"]))[0];
+        var (quizId, questions) = await teacher.CreateQuizAsync("Science mix", QuizQuestions());
+        var started = app.Clock.GetUtcNow().AddDays(-1);
+        var game = new SeedGame(teacher.Id, questions) { QuizId = quizId, ClassId = classId, Title = "Science mix", StartedAt = started };
+        game.Ask(0, 1, 2, 3, 4, 5);
+        var pAda = game.Player("Ada", studentId: ada);
+        var pBen = game.Player("Ben");
+        var pCleo = game.Player(cleo ?? "Cleo", firstQuestion: 3);
+        var pDan = game.Player("Dan", kicked: true);
+        var pEve = game.Player("Eve", leftEarly: true);
+
+        game.Answer(pAda, 0, "0", true, 950, 0, 1500)
+            .Answer(pAda, 1, "[0,1]", true, 900, 100, 3000)
+            .Answer(pAda, 2, "false", true, 980, 200, 1000)
+            .Answer(pAda, 3, GameSeeder.Typed("Au"), true, 800, 300, 5000)
+            .Answer(pAda, 4, "[0,1,2]", true, 700, 400, 8000)
+            .Answer(pAda, 5, "2", null, 0, 0, 2000);
+        game.Answer(pBen, 0, "1", false, 0, 0, 4000)
+            .Answer(pBen, 1, "[0]", false, 450, 0, 6000) // half the right choices: partial points, not right
+            .Answer(pBen, 2, "true", false, 0, 0, 2000)
+            .Answer(pBen, 3, GameSeeder.Typed(" au"), true, 700, 0, 7000)
+            .Answer(pBen, 5, "0", null, 0, 0, 3000); // question 4 unanswered
+        game.Answer(pCleo, 3, GameSeeder.Typed("Ag"), false, 0, 0, 9000)
+            .Answer(pCleo, 4, "[0,1,2]", true, 1150, 0, 10000)
+            .Answer(pCleo, 5, "2", null, 0, 0, 1000);
+        game.Answer(pDan, 0, "0", true, 990, 0, 500)
+            .Answer(pDan, 1, "[0,1]", true, 990, 0, 500)
+            .Answer(pDan, 2, "false", true, 990, 0, 500)
+            .Answer(pDan, 3, GameSeeder.Typed("Ag"), false, 0, 0, 500);
+        game.Answer(pEve, 0, "0", true, 900, 0, 2000)
+            .Answer(pEve, 1, "[1]", false, 400, 0, 4000);
+        var id = await game.InsertAsync(database);
+        return new KnownGame(teacher, id, quizId, classId, ada, started);
+    }
 }
