@@ -86,17 +86,26 @@ internal sealed record GameData(GameRow Game, IReadOnlyList<int> Asked, IReadOnl
 
 /// <summary>
 /// Which games a report reads, as a condition on a game id column: one game, or every game played with a class.
-/// Both name the teacher, so another teacher's games are never read.
+/// Both name the teacher, so another teacher's games are never read. <see cref="NotKicked"/> leaves kicked
+/// players' answers out: for one game as a list of player ids (SQLite tests each answer against it in a small
+/// in-memory index), for a class's games (classroom-sized) as pairs.
 /// </summary>
-internal sealed record GameScope(Func<string, string> Where, object Args)
+internal sealed record GameScope(Func<string, string> Where, Func<string, string> NotKicked, object Args)
 {
     public static GameScope One(long id) => new(
         column => $"{column} = @id AND EXISTS (SELECT 1 FROM games o WHERE o.id = @id AND o.teacher_id = @TeacherId AND o.started_at IS NOT NULL)",
+        answers => $"{answers}.player_id NOT IN (SELECT k.player_id FROM game_players k WHERE k.game_id = @id AND k.kicked)",
         new { id });
 
-    public static GameScope OfClass(long classId) => new(
-        column => $"{column} IN (SELECT o.id FROM games o WHERE o.class_id = @classId AND o.teacher_id = @TeacherId AND o.started_at IS NOT NULL)",
-        new { classId });
+    public static GameScope OfClass(long classId)
+    {
+        static string Games(string column) =>
+            $"{column} IN (SELECT o.id FROM games o WHERE o.class_id = @classId AND o.teacher_id = @TeacherId AND o.started_at IS NOT NULL)";
+        return new(
+            Games,
+            answers => $"({answers}.game_id, {answers}.player_id) NOT IN (SELECT k.game_id, k.player_id FROM game_players k WHERE {Games("k.game_id")} AND k.kicked)",
+            new { classId });
+    }
 }
 
 /// <summary>
@@ -137,55 +146,25 @@ internal static class ReportData
             LEFT JOIN students s ON s.id = p.student_id
             WHERE {scope.Where("p.game_id")}
             """, scope.Args));
-        var allGroups = Task.Run(() => mine.QueryAsync<AnswerGroupRow>(
+        // Kicked players' answers count nowhere but in their own row.
+        var groups = Task.Run(() => mine.QueryAsync<AnswerGroupRow>(
             $"""
             SELECT a.game_id, a.question_index, a.answer, COUNT(*) AS count, SUM(CASE WHEN a.correct THEN 1 ELSE 0 END) AS right_count, SUM(a.time_ms) AS time_ms
             FROM game_answers a
-            WHERE {scope.Where("a.game_id")}
+            WHERE {scope.Where("a.game_id")} AND {scope.NotKicked("a")}
             GROUP BY a.game_id, a.question_index, a.answer
             """, scope.Args));
-
-        // Kicked players' answers are taken out of the questions' figures: added up apart (there are few), then
-        // subtracted, which costs far less than testing each of the game's answers against the kicked players.
-        var kickedGroups = await mine.QueryAsync<AnswerGroupRow>(
-            $"""
-            SELECT a.game_id, a.question_index, a.answer, COUNT(*) AS count, SUM(CASE WHEN a.correct THEN 1 ELSE 0 END) AS right_count, SUM(a.time_ms) AS time_ms
-            FROM game_players k JOIN game_answers a ON a.game_id = k.game_id AND a.player_id = k.player_id
-            WHERE {scope.Where("k.game_id")} AND k.kicked
-            GROUP BY a.game_id, a.question_index, a.answer
-            """, scope.Args);
         var asked = await mine.QueryAsync<AskedRow>(
             $"SELECT q.game_id, q.question_index FROM game_questions q WHERE {scope.Where("q.game_id")}", scope.Args);
-        await Task.WhenAll(players, allGroups);
-        var groups = Subtract(allGroups.Result, kickedGroups);
+        await Task.WhenAll(players, groups);
 
         var askedByGame = asked.ToLookup(a => a.GameId, a => a.QuestionIndex);
         var playersByGame = players.Result.ToLookup(p => p.GameId);
-        var groupsByGame = groups.ToLookup(g => g.GameId);
+        var groupsByGame = groups.Result.ToLookup(g => g.GameId);
         return games.Select(g => new GameData(
             g,
             askedByGame[g.Id].ToList(),
             playersByGame[g.Id].OrderBy(p => p.PlayerId).ToList(),
             groupsByGame[g.Id].ToList())).ToList();
-    }
-
-    private static List<AnswerGroupRow> Subtract(IReadOnlyList<AnswerGroupRow> all, IReadOnlyList<AnswerGroupRow> kicked)
-    {
-        if (kicked.Count == 0)
-        {
-            return [.. all];
-        }
-
-        var taken = kicked.ToDictionary(k => (k.GameId, k.QuestionIndex, k.Answer));
-        return all
-            .Select(g => taken.TryGetValue((g.GameId, g.QuestionIndex, g.Answer), out var k)
-                ? new AnswerGroupRow
-                {
-                    GameId = g.GameId, QuestionIndex = g.QuestionIndex, Answer = g.Answer,
-                    Count = g.Count - k.Count, RightCount = g.RightCount - k.RightCount, TimeMs = g.TimeMs - k.TimeMs,
-                }
-                : g)
-            .Where(g => g.Count > 0)
-            .ToList();
     }
 }
