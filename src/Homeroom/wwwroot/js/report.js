@@ -292,6 +292,7 @@ try {
   document.getElementById('all-players').addEventListener('click', () => renderPlayers(true));
   revealPage();
   await renderRightChart();
+  document.getElementById('answers-card').hidden = report.questions.length === 0;
   if (report.questions.length) {
     await selectQuestion(selected ?? report.questions[0].index, false);
   }
