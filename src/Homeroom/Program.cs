@@ -5,6 +5,7 @@ using Homeroom.Classes;
 using Homeroom.Games;
 using Homeroom.Places;
 using Homeroom.Quizzes;
+using Homeroom.Reports;
 using Homeroom.Storage;
 using Homeroom.Web;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -50,6 +51,7 @@ api.MapClasses();
 api.MapQuizzes();
 api.MapGames();
 api.MapPlaces();
+api.MapReports();
 
 app.MapGameHub();
 app.MapPages();
