@@ -150,6 +150,17 @@ public abstract class LiveGameTests(AppFixture fixture) : AppTests(fixture)
             """, new { id = game.Id })).ToList();
         Assert.Equal([("Ann", 6750L), ("Bob", 875L), ("Cy", 2550L)], scores);
         Assert.Equal(17, await connection.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM game_answers WHERE game_id = @id", new { id = game.Id }));
+
+        // And the report of the game as it was played through the hub says the same.
+        var report = await (await teacher.Api.GetAsync($"/api/reports/games/{game.Id}")).Json(HttpStatusCode.OK);
+        Assert.Equal("finished", report.GetProperty("game").Str("status"));
+        Assert.Equal((3, 6, 5), (report.GetProperty("summary").Int("players"), report.GetProperty("summary").Int("questions"), report.GetProperty("summary").Int("scoredQuestions")));
+        Assert.Equal(
+            [("Ann", 1, 6750, 5, 0, 0), ("Cy", 2, 2550, 2, 2, 1), ("Bob", 3, 875, 1, 4, 0)],
+            report.GetProperty("players").EnumerateArray().Select(p => (p.Str("nickname"), p.Int("rank"), p.Int("score"), p.Int("right"), p.Int("wrong"), p.Int("unanswered"))));
+        Assert.Equal([1, 2], report.GetProperty("flags").GetProperty("difficultQuestions").EnumerateArray().Select(i => i.GetInt32()).Order());
+        var bobId = report.GetProperty("players").EnumerateArray().Single(p => p.Str("nickname") == "Bob").Int("playerId");
+        Assert.Equal([bobId], report.GetProperty("flags").GetProperty("needsHelp").EnumerateArray().Select(i => i.GetInt32()));
     }
 
     [Fact]
