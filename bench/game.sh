@@ -3,7 +3,7 @@
 #
 #   bench/game.sh [--players 1000,2500,5000,10000] [--db sqlite|postgres] [--questions 5]
 #                 [--workers 1] [--window 5] [--read-seconds 0] [--concurrency 100]
-#                 [--json FILE] [--no-build]
+#                 [--json FILE] [--no-build] [--app DIR]
 #
 # For each player count N: starts a Release build of Homeroom on a fresh database (SQLite in a temp
 # directory, or a new database in a throwaway PostgreSQL cluster), signs up a teacher, creates a quiz
@@ -11,6 +11,7 @@
 # players over SignalR (WebSockets) on 127.0.0.1, each player answering every question at a random
 # moment of the window. Prints answer-acknowledgement latency, question fan-out, server memory per
 # player and CPU, the load generator's CPU, and checks that every answer is in the database.
+# --app DIR runs a Homeroom published elsewhere (dotnet publish -c Release -o DIR), to compare builds.
 # Exits 1 if any check failed, 2 on bad usage. Everything it starts is stopped on exit.
 set -euo pipefail
 
@@ -31,8 +32,9 @@ READ_SECONDS=0
 CONCURRENCY=100
 JSON_FILE=""
 BUILD=1
+APP_DIR=""
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
     case $1 in
@@ -53,6 +55,8 @@ while (($#)); do
         --json) JSON_FILE=${2:-}; shift 2 ;;
         --json=*) JSON_FILE=${1#*=}; shift ;;
         --no-build) BUILD=0; shift ;;
+        --app) APP_DIR=${2:-}; shift 2 ;;
+        --app=*) APP_DIR=${1#*=}; shift ;;
         -h|--help) usage; exit 0 ;;
         *) die "unknown argument $1 (see --help)" ;;
     esac
@@ -95,10 +99,13 @@ if [[ ! -f $GAMES_DIR/node_modules/@microsoft/signalr/package.json \
     fi
 fi
 
-if ((BUILD)) || [[ ! -f $OUT_DIR/homeroom/Homeroom.dll ]]; then
+if [[ -n $APP_DIR ]]; then
+    APP_DIR=$(cd "$APP_DIR" && pwd) && [[ -f $APP_DIR/Homeroom.dll ]] || die "--app: no Homeroom.dll in $APP_DIR"
+elif ((BUILD)) || [[ ! -f $OUT_DIR/homeroom/Homeroom.dll ]]; then
     echo "== Publishing a Release build to bench/out/homeroom"
     dotnet publish src/Homeroom -c Release -o "$OUT_DIR/homeroom" --nologo -v q
 fi
+APP_DIR=${APP_DIR:-$OUT_DIR/homeroom}
 
 # Every player is a socket at both ends, in the service and in the load generator.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -172,7 +179,7 @@ for n in "${COUNTS[@]}"; do
     free_port PORT
     echo
     echo "== $n players: Homeroom ($DB) on 127.0.0.1:$PORT"
-    start_app "$name" "$OUT_DIR/homeroom/Homeroom.dll" "$PORT" "${args[@]}"
+    start_app "$name" "$APP_DIR/Homeroom.dll" "$PORT" "${args[@]}"
     SERVICE_PID=$LAST_PID
     SERVICE_DIR="$WORK/$name"
     BASE_URL="http://127.0.0.1:$PORT"
@@ -191,7 +198,7 @@ for n in "${COUNTS[@]}"; do
     # In the background with `wait`, so that a Ctrl-C stops it at once (the cleanup stops it).
     timeout 1800 node "$GAMES_DIR/game.mjs" --url "$BASE_URL" --game-id "$game_id" --pin "$pin" --token "$TOKEN" \
         --players "$n" --questions "$QUESTIONS" --workers "$WORKERS" --window-ms "$(awk -v w="$WINDOW" 'BEGIN { print w * 1000 }')" \
-        --concurrency "$CONCURRENCY" --server-pid "$SERVICE_PID" --json "$result" &
+        --read-seconds "$READ_SECONDS" --concurrency "$CONCURRENCY" --server-pid "$SERVICE_PID" --json "$result" &
     NODE_PID=$!
     wait "$NODE_PID" || status=$?
     NODE_PID=""

@@ -3,12 +3,13 @@
 // bench/README.md.
 //
 //   node game.mjs --url http://127.0.0.1:PORT --game-id ID --pin PIN --token TOKEN --players N
-//                 [--questions 5] [--workers 1] [--window-ms 5000] [--concurrency 100]
+//                 [--questions 5] [--workers 1] [--window-ms 5000] [--read-seconds 0] [--concurrency 100]
 //                 [--server-pid PID] [--json FILE]
 //
 // The host connects here; the players are spread over --workers child processes (players.mjs). The
 // host starts the game, and for each question: host Next() (Start() for the first) → every player's
-// `question` and `answersOpen` (fan-out, measured from just before the host's call) → every player
+// `question` and `answersOpen` (fan-out, measured from just before the host's call, plus the reading
+// time for answersOpen) → every player
 // answers at a random moment of the window (ack latency: invoke → completion) → the question closes
 // when all have answered → `questionEnded` and each player's `result` → host Next() → `leaderboard` →
 // host Next() → the next question; after the last leaderboard, Next() → `podium` and each `gameOver`,
@@ -23,7 +24,7 @@ const now = () => Number(process.hrtime.bigint()) / 1e6;
 const sleep = ms => new Promise(resolve => setTimeout(resolve, ms));
 
 // ---- Options ------------------------------------------------------------------------------------
-const options = { questions: 5, workers: 1, "window-ms": 5000, concurrency: 100, "time-limit": 20 };
+const options = { questions: 5, workers: 1, "window-ms": 5000, concurrency: 100, "time-limit": 20, "read-seconds": 0 };
 for (let i = 2; i < process.argv.length; i += 2) {
     const key = process.argv[i].replace(/^--/, "");
     options[key] = process.argv[i + 1];
@@ -40,6 +41,7 @@ const W = Math.max(1, Math.min(Number(options.workers), N));
 const windowMs = Number(options["window-ms"]);
 const concurrency = Number(options.concurrency);
 const timeLimitMs = Number(options["time-limit"]) * 1000;
+const readMs = Number(options["read-seconds"]) * 1000;
 const serverPid = options["server-pid"] ? Number(options["server-pid"]) : null;
 const hubUrl = options.url.replace(/\/$/, "") + "/hubs/game";
 
@@ -139,7 +141,13 @@ host.connection.on("playerJoined", () => host.joined++);
 host.connection.on("questionEnded", m => host.ended.set(m.index, { at: now(), message: m }));
 host.connection.on("leaderboard", m => host.boards.set(m.index, now()));
 host.connection.on("podium", m => { host.podium = m; });
-for (const event of ["question", "answersOpen", "answerCount", "playerLeft"]) host.connection.on(event, () => {});
+// The host is in the last group a fan-out goes to, and its process is idle: when its copy of a question
+// arrives is about when the service has handed the question to every player's connection.
+host.shownAt = new Map();
+host.openAt = new Map();
+host.connection.on("question", m => host.shownAt.set(m.index, now()));
+host.connection.on("answersOpen", m => host.openAt.set(m.index, now()));
+for (const event of ["answerCount", "playerLeft"]) host.connection.on(event, () => {});
 let closing = false;
 host.connection.onclose(e => { if (!closing) fail(`the host's connection closed: ${e?.message ?? "by the server"}`); });
 
@@ -165,7 +173,7 @@ async function until(condition, timeoutMs, what) {
 }
 
 // ---- The run -----------------------------------------------------------------------------------
-const result = { players: N, questions: Q, workers: W, windowMs, concurrency, serverPid, startedAt: new Date().toISOString() };
+const result = { players: N, questions: Q, workers: W, windowMs, readMs, concurrency, serverPid, startedAt: new Date().toISOString() };
 const questionTimeout = timeLimitMs + windowMs + 60000;
 
 await host.connection.start();
@@ -198,15 +206,26 @@ console.log(`   joined ${joinedTotal}/${N} in ${(joinWallMs / 1000).toFixed(1)} 
 const gameStarted = now();
 const askedAt = [];        // just before the host's Start()/Next() that shows question q
 const boardAskedAt = [];
+// The service's CPU seconds per phase of each question: showing it (Next() until every player has its
+// answers open), answering and results (until every answer is acknowledged and every result arrived),
+// and the leaderboard.
+const phaseCpu = { fanOut: [], answering: [], leaderboard: [] };
 for (let q = 0; q < Q; q++) {
+    const cpuAsked = serverCpuSeconds();
     askedAt[q] = now();
     await hostCall(q === 0 ? "Start" : "Next");
+    await fromAll("openDone", q, questionTimeout);
+    const cpuOpen = serverCpuSeconds();
     await fromAll("questionDone", q, questionTimeout);
     await until(() => host.ended.has(q), 30000, `the host's questionEnded for question ${q + 1}`);
+    const cpuDone = serverCpuSeconds();
     boardAskedAt[q] = now();
     await hostCall("Next");
     await fromAll("leaderboardDone", q, 60000);
     await until(() => host.boards.has(q), 30000, `the host's leaderboard for question ${q + 1}`);
+    phaseCpu.fanOut.push(cpuOpen - cpuAsked);
+    phaseCpu.answering.push(cpuDone - cpuOpen);
+    phaseCpu.leaderboard.push(serverCpuSeconds() - cpuDone);
     const ended = host.ended.get(q)?.message;
     console.log(`   question ${q + 1}/${Q}: ${ended?.answered ?? "?"} answered of ${ended?.players ?? "?"}, ` +
         `closed ${((host.ended.get(q)?.at - askedAt[q]) / 1000).toFixed(1)} s after Next()`);
@@ -230,11 +249,21 @@ for (const r of reports) for (const [message, count] of r.errors) errors.set(mes
 
 const all = (q, key) => reports.flatMap(r => Array.from(r.perQuestion[q][key]));
 const fanQuestion = [], fanOpen = [], acks = [], resultSpread = [], boardFan = [], perQuestion = [];
+// Ack latency by when the answer was sent: while the question was still going out to the others (before the
+// last player had its answers open), in between, or in the last half second before the question closed
+// (when the results go out).
+const acksDuringFanOut = [], acksBetween = [], acksAtClose = [];
 let acked = 0, ackFailed = 0;
 for (let q = 0; q < Q; q++) {
     const shown = all(q, "questionAt").map(t => t - askedAt[q]);
-    const open = all(q, "openAt").map(t => t - askedAt[q]);
+    // answersOpen goes out once the reading time has passed: measured from Next() + the reading time.
+    const open = all(q, "openAt").map(t => t - askedAt[q] - readMs);
     const ack = all(q, "ackMs");
+    const answerAt = all(q, "answerAt");
+    const lastOpen = all(q, "openAt").reduce((m, t) => (t > m ? t : m), -Infinity);
+    // The question closes on the last answer.
+    const lastAnswer = answerAt.reduce((m, t) => (t > m ? t : m), -Infinity);
+    answerAt.forEach((t, i) => (t < lastOpen ? acksDuringFanOut : t > lastAnswer - 500 ? acksAtClose : acksBetween).push(ack[i]));
     const endedAt = all(q, "endedAt");
     const firstEnded = endedAt.reduce((m, t) => (t < m ? t : m), Infinity);
     const results = all(q, "resultAt").map(t => t - firstEnded);
@@ -267,7 +296,12 @@ if (host.podium && host.podium.questions !== Q) fail(`the podium counts ${host.p
 
 const loop = s => s.stats.filter(Boolean).map(x => x.loopDelayMs);
 result.ack = { ...summary(acks), acked, failed: ackFailed };
+result.ackBySendTime = { duringFanOut: summary(acksDuringFanOut), between: summary(acksBetween), lastHalfSecond: summary(acksAtClose) };
 result.fanOut = { question: summary(fanQuestion), answersOpen: summary(fanOpen) };
+result.hostCopyMs = {
+    question: summary([...Array(Q).keys()].map(q => host.shownAt.get(q) - askedAt[q])),
+    answersOpen: summary([...Array(Q).keys()].map(q => host.openAt.get(q) - askedAt[q] - readMs)),
+};
 result.resultSpreadMs = summary(resultSpread);
 result.leaderboardFanOutMs = summary(boardFan);
 result.podiumMs = podiumMs;
@@ -278,6 +312,7 @@ result.server = {
     cpuJoinS: serverCpuJoined - serverCpuBefore, joinWallS: joinWallMs / 1000,
     cpuGameS: serverCpuEnd - serverCpuJoined, gameWallS: gameWallMs / 1000,
     cpuGamePct: (100 * (serverCpuEnd - serverCpuJoined)) / (gameWallMs / 1000),
+    cpuPerQuestionS: Object.fromEntries(Object.entries(phaseCpu).map(([phase, list]) => [phase, list.reduce((a, b) => a + b, 0) / list.length])),
 };
 result.client = {
     processes: W + 1,
@@ -294,9 +329,13 @@ result.ok = failures.length === 0;
 
 const ms = v => (Number.isFinite(v) ? v.toFixed(v < 10 ? 1 : 0) : "-");
 console.log(`   ack (invoke → durable ack): n=${result.ack.count} p50 ${ms(result.ack.p50)} p95 ${ms(result.ack.p95)} p99 ${ms(result.ack.p99)} max ${ms(result.ack.max)} ms; refused ${ackFailed}`);
-console.log(`   fan-out (host Next() → question): p50 ${ms(result.fanOut.question.p50)} p99 ${ms(result.fanOut.question.p99)} max ${ms(result.fanOut.question.max)} ms; → answersOpen p99 ${ms(result.fanOut.answersOpen.p99)} ms`);
+console.log(`   ack by when sent: during the fan-out n=${result.ackBySendTime.duringFanOut.count} p99 ${ms(result.ackBySendTime.duringFanOut.p99)} ms; ` +
+    `after it n=${result.ackBySendTime.between.count} p99 ${ms(result.ackBySendTime.between.p99)} ms; last 0.5 s before the close n=${result.ackBySendTime.lastHalfSecond.count} p99 ${ms(result.ackBySendTime.lastHalfSecond.p99)} ms`);
+console.log(`   fan-out (host Next() → question): p50 ${ms(result.fanOut.question.p50)} p99 ${ms(result.fanOut.question.p99)} max ${ms(result.fanOut.question.max)} ms; → answersOpen p50 ${ms(result.fanOut.answersOpen.p50)} p99 ${ms(result.fanOut.answersOpen.p99)} ms`);
+console.log(`   the host's own copy (sent after every player's): question max ${ms(result.hostCopyMs.question.max)} ms, answersOpen max ${ms(result.hostCopyMs.answersOpen.max)} ms`);
 console.log(`   results (first questionEnded → each result): p50 ${ms(result.resultSpreadMs.p50)} p99 ${ms(result.resultSpreadMs.p99)} max ${ms(result.resultSpreadMs.max)} ms; leaderboard fan-out p99 ${ms(result.leaderboardFanOutMs.p99)} ms; podium+gameOver to all ${ms(podiumMs)} ms`);
 console.log(`   server: ${result.server.kbPerPlayer.toFixed(1)} KB/player; CPU ${result.server.cpuJoinS.toFixed(1)} s joining, ${result.server.cpuGameS.toFixed(1)} s over the ${result.server.gameWallS.toFixed(1)} s game (${result.server.cpuGamePct.toFixed(0)} %); peak RSS ${(memEnd.hwm / 1024).toFixed(0)} MB`);
+console.log(`   server CPU per question: ${result.server.cpuPerQuestionS.fanOut.toFixed(2)} s showing it, ${result.server.cpuPerQuestionS.answering.toFixed(2)} s answers and results, ${result.server.cpuPerQuestionS.leaderboard.toFixed(2)} s leaderboard`);
 console.log(`   client (${W} player process${W > 1 ? "es" : ""} + host): CPU ${result.client.cpuJoinS.toFixed(1)} s joining, ${result.client.cpuGameS.toFixed(1)} s in the game (${result.client.cpuGamePct.toFixed(0)} %); event-loop delay p99 ${result.client.eventLoopDelayGameMs.map(d => ms(d.p99)).join("/")} ms, max ${result.client.eventLoopDelayGameMs.map(d => ms(d.max)).join("/")} ms`);
 for (const { message, count } of result.errors.slice(0, 10)) console.log(`   error ×${count}: ${message}`);
 

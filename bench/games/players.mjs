@@ -34,8 +34,9 @@ function question(q) {
     const n = cfg.count;
     const nan = () => new Float64Array(n).fill(NaN);
     return {
-        questionAt: nan(), openAt: nan(), resultAt: nan(), leaderboardAt: nan(), ackMs: nan(),
-        endedAt: nan(), acked: 0, failed: 0, results: 0, leaderboards: 0, reported: false, boardReported: false, q,
+        questionAt: nan(), openAt: nan(), resultAt: nan(), leaderboardAt: nan(), ackMs: nan(), answerAt: nan(),
+        endedAt: nan(), acked: 0, failed: 0, results: 0, leaderboards: 0, opened: 0,
+        reported: false, boardReported: false, openReported: false, q,
     };
 }
 
@@ -77,11 +78,17 @@ function newPlayer(k) {
         const at = now();
         const s = perQuestion[m.index];
         if (!s) return;
+        if (Number.isNaN(s.openAt[k])) s.opened++;
         s.openAt[k] = at;
+        if (!s.openReported && s.opened >= joinedCount) {
+            s.openReported = true;
+            send({ type: "openDone", q: m.index });
+        }
         const choices = m.answers ?? [];
         const choice = choices.length ? choices[Math.floor(Math.random() * choices.length)].id : 0;
         setTimeout(() => {
             const started = now();
+            s.answerAt[k] = started;
             connection.invoke("Answer", m.index, choice).then(
                 ack => {
                     s.ackMs[k] = now() - started;
@@ -177,7 +184,7 @@ process.on("message", async message => {
             send({
                 type: "report",
                 perQuestion: perQuestion.map(s => ({
-                    questionAt: s.questionAt, openAt: s.openAt, ackMs: s.ackMs, resultAt: s.resultAt,
+                    questionAt: s.questionAt, openAt: s.openAt, ackMs: s.ackMs, answerAt: s.answerAt, resultAt: s.resultAt,
                     endedAt: s.endedAt, leaderboardAt: s.leaderboardAt, acked: s.acked, failed: s.failed,
                     results: s.results, leaderboards: s.leaderboards,
                 })),
