@@ -2,7 +2,7 @@
 # Live-game load test for Homeroom. See bench/README.md.
 #
 #   bench/game.sh [--players 1000,2500,5000,10000] [--db sqlite|postgres] [--questions 5]
-#                 [--workers 1] [--window 5] [--read-seconds 0] [--concurrency 100]
+#                 [--workers 2] [--window 5] [--read-seconds 1] [--concurrency 100]
 #                 [--json FILE] [--no-build] [--app DIR]
 #
 # For each player count N: starts a Release build of Homeroom on a fresh database (SQLite in a temp
@@ -26,9 +26,12 @@ source "$BENCH_DIR/lib.sh"
 PLAYERS=1000,2500,5000,10000
 DB=sqlite
 QUESTIONS=5
-WORKERS=1
+# Two player processes: with one, its event loop is busy for ~0.5 s with each 10,000-player burst, and that
+# delay lands in the acks it measures (measured: docs/performance.md, "Live games").
+WORKERS=2
 WINDOW=5
-READ_SECONDS=0
+# One second of reading time: the question goes out alone, then the answers (0 sends both back to back).
+READ_SECONDS=1
 CONCURRENCY=100
 JSON_FILE=""
 BUILD=1

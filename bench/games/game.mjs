@@ -253,6 +253,11 @@ const fanQuestion = [], fanOpen = [], acks = [], resultSpread = [], boardFan = [
 // last player had its answers open), in between, or in the last half second before the question closed
 // (when the results go out).
 const acksDuringFanOut = [], acksBetween = [], acksAtClose = [];
+// Where an ack's time goes, roughly: the ack carries timeMs, the service's time from opening the answers to
+// receiving the answer; the answers opened about readMs after the host's Next(), so the answer reached the
+// service at about askedAt + readMs + timeMs (a little later, by the reading timer's own delay: "there" is
+// under-, "back" overestimated by that much). "there": client invoke → service; "back": service → ack received.
+const thereDuring = [], backDuring = [], thereAfter = [], backAfter = [];
 let acked = 0, ackFailed = 0;
 for (let q = 0; q < Q; q++) {
     const shown = all(q, "questionAt").map(t => t - askedAt[q]);
@@ -264,6 +269,12 @@ for (let q = 0; q < Q; q++) {
     // The question closes on the last answer.
     const lastAnswer = answerAt.reduce((m, t) => (t > m ? t : m), -Infinity);
     answerAt.forEach((t, i) => (t < lastOpen ? acksDuringFanOut : t > lastAnswer - 500 ? acksAtClose : acksBetween).push(ack[i]));
+    const serverMs = all(q, "serverMs");
+    answerAt.forEach((t, i) => {
+        const arrived = askedAt[q] + readMs + serverMs[i];
+        (t < lastOpen ? thereDuring : thereAfter).push(arrived - t);
+        (t < lastOpen ? backDuring : backAfter).push(t + ack[i] - arrived);
+    });
     const endedAt = all(q, "endedAt");
     const firstEnded = endedAt.reduce((m, t) => (t < m ? t : m), Infinity);
     const results = all(q, "resultAt").map(t => t - firstEnded);
@@ -297,6 +308,10 @@ if (host.podium && host.podium.questions !== Q) fail(`the podium counts ${host.p
 const loop = s => s.stats.filter(Boolean).map(x => x.loopDelayMs);
 result.ack = { ...summary(acks), acked, failed: ackFailed };
 result.ackBySendTime = { duringFanOut: summary(acksDuringFanOut), between: summary(acksBetween), lastHalfSecond: summary(acksAtClose) };
+result.ackSplit = {
+    duringFanOut: { there: summary(thereDuring), back: summary(backDuring) },
+    after: { there: summary(thereAfter), back: summary(backAfter) },
+};
 result.fanOut = { question: summary(fanQuestion), answersOpen: summary(fanOpen) };
 result.hostCopyMs = {
     question: summary([...Array(Q).keys()].map(q => host.shownAt.get(q) - askedAt[q])),
@@ -331,6 +346,8 @@ const ms = v => (Number.isFinite(v) ? v.toFixed(v < 10 ? 1 : 0) : "-");
 console.log(`   ack (invoke → durable ack): n=${result.ack.count} p50 ${ms(result.ack.p50)} p95 ${ms(result.ack.p95)} p99 ${ms(result.ack.p99)} max ${ms(result.ack.max)} ms; refused ${ackFailed}`);
 console.log(`   ack by when sent: during the fan-out n=${result.ackBySendTime.duringFanOut.count} p99 ${ms(result.ackBySendTime.duringFanOut.p99)} ms; ` +
     `after it n=${result.ackBySendTime.between.count} p99 ${ms(result.ackBySendTime.between.p99)} ms; last 0.5 s before the close n=${result.ackBySendTime.lastHalfSecond.count} p99 ${ms(result.ackBySendTime.lastHalfSecond.p99)} ms`);
+console.log(`   ack split (approximate): during the fan-out there p50 ${ms(result.ackSplit.duringFanOut.there.p50)} p99 ${ms(result.ackSplit.duringFanOut.there.p99)}, back p50 ${ms(result.ackSplit.duringFanOut.back.p50)} p99 ${ms(result.ackSplit.duringFanOut.back.p99)} ms; ` +
+    `after it there p99 ${ms(result.ackSplit.after.there.p99)}, back p99 ${ms(result.ackSplit.after.back.p99)} ms`);
 console.log(`   fan-out (host Next() → question): p50 ${ms(result.fanOut.question.p50)} p99 ${ms(result.fanOut.question.p99)} max ${ms(result.fanOut.question.max)} ms; → answersOpen p50 ${ms(result.fanOut.answersOpen.p50)} p99 ${ms(result.fanOut.answersOpen.p99)} ms`);
 console.log(`   the host's own copy (sent after every player's): question max ${ms(result.hostCopyMs.question.max)} ms, answersOpen max ${ms(result.hostCopyMs.answersOpen.max)} ms`);
 console.log(`   results (first questionEnded → each result): p50 ${ms(result.resultSpreadMs.p50)} p99 ${ms(result.resultSpreadMs.p99)} max ${ms(result.resultSpreadMs.max)} ms; leaderboard fan-out p99 ${ms(result.leaderboardFanOutMs.p99)} ms; podium+gameOver to all ${ms(podiumMs)} ms`);

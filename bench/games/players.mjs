@@ -34,7 +34,7 @@ function question(q) {
     const n = cfg.count;
     const nan = () => new Float64Array(n).fill(NaN);
     return {
-        questionAt: nan(), openAt: nan(), resultAt: nan(), leaderboardAt: nan(), ackMs: nan(), answerAt: nan(),
+        questionAt: nan(), openAt: nan(), resultAt: nan(), leaderboardAt: nan(), ackMs: nan(), answerAt: nan(), serverMs: nan(),
         endedAt: nan(), acked: 0, failed: 0, results: 0, leaderboards: 0, opened: 0,
         reported: false, boardReported: false, openReported: false, q,
     };
@@ -92,6 +92,7 @@ function newPlayer(k) {
             connection.invoke("Answer", m.index, choice).then(
                 ack => {
                     s.ackMs[k] = now() - started;
+                    s.serverMs[k] = ack?.timeMs;
                     if (ack?.questionIndex !== m.index) error(`ack q${m.index}`, `acknowledged question ${ack?.questionIndex}`);
                     s.acked++;
                     checkQuestion(m.index);
@@ -184,7 +185,7 @@ process.on("message", async message => {
             send({
                 type: "report",
                 perQuestion: perQuestion.map(s => ({
-                    questionAt: s.questionAt, openAt: s.openAt, ackMs: s.ackMs, answerAt: s.answerAt, resultAt: s.resultAt,
+                    questionAt: s.questionAt, openAt: s.openAt, ackMs: s.ackMs, answerAt: s.answerAt, serverMs: s.serverMs, resultAt: s.resultAt,
                     endedAt: s.endedAt, leaderboardAt: s.leaderboardAt, acked: s.acked, failed: s.failed,
                     results: s.results, leaderboards: s.leaderboards,
                 })),
