@@ -173,7 +173,8 @@ async function until(condition, timeoutMs, what) {
 }
 
 // ---- The run -----------------------------------------------------------------------------------
-const result = { players: N, questions: Q, workers: W, windowMs, readMs, concurrency, serverPid, startedAt: new Date().toISOString() };
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0];
+const result = { players: N, questions: Q, workers: W, windowMs, readMs, concurrency, serverPid, startedAt: new Date().toISOString(), loadBefore: loadAverage() };
 const questionTimeout = timeLimitMs + windowMs + 60000;
 
 await host.connection.start();
@@ -338,6 +339,7 @@ result.client = {
     eventLoopDelayJoinMs: loop(clientJoined),
     eventLoopDelayGameMs: loop(clientEnd),
 };
+result.loadAfter = loadAverage();
 result.errors = [...errors.entries()].map(([message, count]) => ({ message, count }));
 result.failures = failures;
 result.ok = failures.length === 0;

@@ -29,16 +29,18 @@ const runs = files.map(file => {
 const f = (v, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits));
 const ms = v => (v === null || !Number.isFinite(v) ? "–" : v < 10 ? v.toFixed(1) : v.toFixed(0));
 const rows = [[
-    "players", "join s (joins/s)", "ack p50 / p95 / p99 / max ms", "ack errors", "fan-out p50 / p99 / max ms",
-    "results p99 ms", "server KB/player", "server CPU s (game %)", "client CPU s (game %)", "database players / answers", "goal",
+    "players", "load", "join s (joins/s)", "ack p50 / p95 / p99 / max ms", "ack errors", "fan-out p50 / p99 / max ms",
+    "answersOpen p99 ms", "results p99 ms", "server KB/player", "server CPU s (game %)", "client CPU s (game %)", "database players / answers", "goal",
 ]];
 for (const r of runs) {
     rows.push([
         String(r.players),
+        `${r.loadBefore ?? "?"}–${r.loadAfter ?? "?"}`,
         `${f(r.join.ms / 1000, 1)} (${f(r.join.perSecond)})`,
         `${ms(r.ack.p50)} / ${ms(r.ack.p95)} / ${ms(r.ack.p99)} / ${ms(r.ack.max)}`,
         String(r.ack.failed + (r.ack.acked + r.ack.failed < r.players * r.questions ? r.players * r.questions - r.ack.acked - r.ack.failed : 0)),
         `${ms(r.fanOut.question.p50)} / ${ms(r.fanOut.question.p99)} / ${ms(r.fanOut.question.max)}`,
+        ms(r.fanOut.answersOpen.p99),
         ms(r.resultSpreadMs.p99),
         f(r.server.kbPerPlayer, 1),
         `${f(r.server.cpuGameS, 1)} (${f(r.server.cpuGamePct)} %)`,
@@ -47,7 +49,7 @@ for (const r of runs) {
         !r.checksPassed ? "checks failed" : r.meetsGoal ? "**yes**" : "no",
     ]);
 }
-console.log(rows.map((row, i) => `| ${row.join(" | ")} |` + (i === 0 ? `\n|${row.map((_, c) => (c === 0 || c === 10 ? "---" : "---:")).join("|")}|` : "")).join("\n"));
+console.log(rows.map((row, i) => `| ${row.join(" | ")} |` + (i === 0 ? `\n|${row.map((_, c) => (c <= 1 || c === row.length - 1 ? "---" : "---:")).join("|")}|` : "")).join("\n"));
 
 const met = runs.filter(r => r.meetsGoal).map(r => r.players);
 console.log();
