@@ -3,11 +3,13 @@
 #
 #   bench/game.sh [--players 1000,2500,5000,10000] [--db sqlite|postgres] [--questions 5]
 #                 [--workers 2] [--window 5] [--read-seconds 1] [--concurrency 100]
-#                 [--json FILE] [--no-build] [--app DIR]
+#                 [--warmup 200] [--json FILE] [--no-build] [--app DIR]
 #
 # For each player count N: starts a Release build of Homeroom on a fresh database (SQLite in a temp
 # directory, or a new database in a throwaway PostgreSQL cluster), signs up a teacher, creates a quiz
-# of single-choice questions (20 s limit) and a game, and runs bench/games/game.mjs: a host and N
+# of single-choice questions (20 s limit), plays a short warm-up game (--warmup players, 2 questions,
+# not measured: the first answers on a fresh service would otherwise measure the JIT compiler), then
+# creates the measured game and runs bench/games/game.mjs: a host and N
 # players over SignalR (WebSockets) on 127.0.0.1, each player answering every question at a random
 # moment of the window. Prints answer-acknowledgement latency, question fan-out, server memory per
 # player and CPU, the load generator's CPU, and checks that every answer is in the database.
@@ -33,11 +35,12 @@ WINDOW=5
 # One second of reading time: the question goes out alone, then the answers (0 sends both back to back).
 READ_SECONDS=1
 CONCURRENCY=100
+WARMUP=200
 JSON_FILE=""
 BUILD=1
 APP_DIR=""
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
     case $1 in
@@ -55,6 +58,8 @@ while (($#)); do
         --read-seconds=*) READ_SECONDS=${1#*=}; shift ;;
         --concurrency) CONCURRENCY=${2:-}; shift 2 ;;
         --concurrency=*) CONCURRENCY=${1#*=}; shift ;;
+        --warmup) WARMUP=${2:-}; shift 2 ;;
+        --warmup=*) WARMUP=${1#*=}; shift ;;
         --json) JSON_FILE=${2:-}; shift 2 ;;
         --json=*) JSON_FILE=${1#*=}; shift ;;
         --no-build) BUILD=0; shift ;;
@@ -74,6 +79,7 @@ for n in "${COUNTS[@]}"; do ((n <= 20000)) || die "at most 20000 players (the se
 [[ $WINDOW =~ ^[0-9]+(\.[0-9]+)?$ ]] && awk -v w="$WINDOW" 'BEGIN { exit !(w <= 15) }' || die "--window must be 0 to 15 seconds (the questions' limit is 20 s)"
 [[ $READ_SECONDS =~ ^([0-9]|10)$ ]] || die "--read-seconds must be 0 to 10"
 [[ $CONCURRENCY =~ ^[1-9][0-9]*$ ]] || die "--concurrency must be a positive integer"
+[[ $WARMUP =~ ^[0-9]+$ ]] && ((WARMUP <= 2000)) || die "--warmup must be 0 to 2000 players"
 if [[ -n $JSON_FILE && $JSON_FILE != /* ]]; then JSON_FILE="$PWD/$JSON_FILE"; fi
 
 cd "$REPO_DIR"
@@ -163,7 +169,7 @@ commit=$(git -C "$REPO_DIR" rev-parse --verify -q --short HEAD 2>/dev/null || ec
 run_date=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 echo "== $run_date  $cores cores  load $load_before  commit $commit  db $DB"
-echo "== players $PLAYERS, $QUESTIONS questions, answers within ${WINDOW} s, read time ${READ_SECONDS} s, $WORKERS player process(es), join concurrency $CONCURRENCY"
+echo "== players $PLAYERS, $QUESTIONS questions, answers within ${WINDOW} s, read time ${READ_SECONDS} s, $WORKERS player process(es), join concurrency $CONCURRENCY, warm-up game of $WARMUP players"
 echo "   the load generator runs on the same $cores cores as the service"
 
 failed=0
@@ -191,6 +197,18 @@ for n in "${COUNTS[@]}"; do
     TOKEN=$(new_teacher "bench$run")
     [[ -n $TOKEN ]] || { echo "game.sh: login returned no accessToken" >&2; exit 1; }
     quiz_id=$(api POST /api/quizzes "$(quiz_json)" | json_get id)
+    window_ms=$(awk -v w="$WINDOW" 'BEGIN { print w * 1000 }')
+    if ((WARMUP > 0)); then
+        game=$(api POST /api/games "{\"quizId\":$quiz_id,\"options\":{\"readSeconds\":$READ_SECONDS}}")
+        echo "   warm-up game: $WARMUP players, $((QUESTIONS < 2 ? QUESTIONS : 2)) questions (not measured)"
+        if ! node "$GAMES_DIR/game.mjs" --url "$BASE_URL" --game-id "$(json_get id <<<"$game")" --pin "$(json_get pin <<<"$game")" \
+            --token "$TOKEN" --players "$WARMUP" --questions "$((QUESTIONS < 2 ? QUESTIONS : 2))" --workers "$WORKERS" \
+            --window-ms "$window_ms" --read-seconds "$READ_SECONDS" >"$RUN_LOG_DIR/warmup-$run-$n.log" 2>&1; then
+            echo "game.sh: the warm-up game failed:" >&2
+            cat "$RUN_LOG_DIR/warmup-$run-$n.log" >&2
+            exit 1
+        fi
+    fi
     game=$(api POST /api/games "{\"quizId\":$quiz_id,\"options\":{\"readSeconds\":$READ_SECONDS,\"streaks\":true,\"podiumSize\":3}}")
     game_id=$(json_get id <<<"$game")
     pin=$(json_get pin <<<"$game")
@@ -200,7 +218,7 @@ for n in "${COUNTS[@]}"; do
     status=0
     # In the background with `wait`, so that a Ctrl-C stops it at once (the cleanup stops it).
     timeout 1800 node "$GAMES_DIR/game.mjs" --url "$BASE_URL" --game-id "$game_id" --pin "$pin" --token "$TOKEN" \
-        --players "$n" --questions "$QUESTIONS" --workers "$WORKERS" --window-ms "$(awk -v w="$WINDOW" 'BEGIN { print w * 1000 }')" \
+        --players "$n" --questions "$QUESTIONS" --workers "$WORKERS" --window-ms "$window_ms" \
         --read-seconds "$READ_SECONDS" --concurrency "$CONCURRENCY" --server-pid "$SERVICE_PID" --json "$result" &
     NODE_PID=$!
     wait "$NODE_PID" || status=$?
