@@ -22,7 +22,7 @@ public sealed class GameHub(GameRegistry games) : Hub
     public async Task<Joined> Join(string pin, string? nickname)
     {
         var game = FindPlayable(pin);
-        await Groups.AddToGroupAsync(Context.ConnectionId, game.PlayersGroup);
+        await Groups.AddToGroupAsync(Context.ConnectionId, game.PlayersGroupOf(Context.ConnectionId));
         try
         {
             var joined = await game.JoinAsync(Context.ConnectionId, nickname);
@@ -31,7 +31,7 @@ public sealed class GameHub(GameRegistry games) : Hub
         }
         catch
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, game.PlayersGroup);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, game.PlayersGroupOf(Context.ConnectionId));
             throw;
         }
     }
@@ -39,7 +39,7 @@ public sealed class GameHub(GameRegistry games) : Hub
     public async Task<Joined> Rejoin(string pin, string rejoinToken)
     {
         var game = FindPlayable(pin);
-        await Groups.AddToGroupAsync(Context.ConnectionId, game.PlayersGroup);
+        await Groups.AddToGroupAsync(Context.ConnectionId, game.PlayersGroupOf(Context.ConnectionId));
         try
         {
             var joined = game.Rejoin(Context.ConnectionId, rejoinToken);
@@ -48,7 +48,7 @@ public sealed class GameHub(GameRegistry games) : Hub
         }
         catch
         {
-            await Groups.RemoveFromGroupAsync(Context.ConnectionId, game.PlayersGroup);
+            await Groups.RemoveFromGroupAsync(Context.ConnectionId, game.PlayersGroupOf(Context.ConnectionId));
             throw;
         }
     }

@@ -4,6 +4,7 @@ using System.Text;
 using System.Threading.Channels;
 using Dapper;
 using Homeroom.Storage;
+using Microsoft.Data.Sqlite;
 
 namespace Homeroom.Games;
 
@@ -171,9 +172,20 @@ public sealed class GameLog : IAsyncDisposable
         return true;
     }
 
-    /// <summary>One multi-row INSERT per <see cref="RowsPerStatement"/> rows: one round trip instead of one per row.</summary>
+    /// <summary>
+    /// On PostgreSQL, one multi-row INSERT per <see cref="RowsPerStatement"/> rows: one round trip instead of one per
+    /// row. On SQLite there are no round trips, and SQLite looks each named parameter up by a linear scan of the
+    /// statement's names, so a 200-row statement (2,000 parameters) costs the square of its size: there one
+    /// single-row statement is prepared once per batch and run for every row.
+    /// </summary>
     private static async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, List<Values> rows, string insert, Func<Values, object?[]> columns)
     {
+        if (connection is SqliteConnection)
+        {
+            await InsertEachAsync(connection, transaction, rows, insert, columns);
+            return;
+        }
+
         foreach (var chunk in rows.Chunk(RowsPerStatement))
         {
             var sql = new StringBuilder(insert);
@@ -193,6 +205,36 @@ public sealed class GameLog : IAsyncDisposable
             }
 
             await connection.ExecuteAsync(sql.ToString(), parameters, transaction);
+        }
+    }
+
+    private static async Task InsertEachAsync(DbConnection connection, DbTransaction transaction, List<Values> rows, string insert, Func<Values, object?[]> columns)
+    {
+        var first = columns(rows[0]);
+        await using var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var parameters = new DbParameter[first.Length];
+        var sql = new StringBuilder(insert).Append('(');
+        for (var column = 0; column < first.Length; column++)
+        {
+            var name = string.Create(CultureInfo.InvariantCulture, $"@p{column}");
+            sql.Append(column == 0 ? "" : ", ").Append(name);
+            parameters[column] = command.CreateParameter();
+            parameters[column].ParameterName = name;
+            command.Parameters.Add(parameters[column]);
+        }
+
+        command.CommandText = sql.Append(')').ToString();
+        await command.PrepareAsync();
+        foreach (var row in rows)
+        {
+            var cells = columns(row);
+            for (var column = 0; column < cells.Length; column++)
+            {
+                parameters[column].Value = cells[column] ?? DBNull.Value;
+            }
+
+            await command.ExecuteNonQueryAsync();
         }
     }
 

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -26,6 +27,12 @@ public sealed class LiveGame
     /// <summary>Small games get every answer count; bigger ones at most this often.</summary>
     private const long AnswerCountEveryMs = 200;
 
+    /// <summary>Players' connections are spread over this many SignalR groups, so that a message to every player goes out a group at a time (<see cref="ToEveryoneAsync"/>).</summary>
+    private const int PlayerShards = 16;
+
+    /// <summary>A message of its own to each player (<see cref="ToEachAsync"/>) yields to the thread pool after this many sends.</summary>
+    private const int SendsPerWave = 500;
+
     private readonly Lock sync = new();
     private readonly GameServices services;
     private readonly IReadOnlyList<Question> questions;
@@ -36,6 +43,7 @@ public sealed class LiveGame
     private readonly Dictionary<string, Player> byToken = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Player> byConnection = new(StringComparer.Ordinal);
     private readonly HashSet<string> hosts = new(StringComparer.Ordinal);
+    private readonly string[] playerGroups;
     private readonly Channel<Func<IHubContext<GameHub>, Task>> outbox =
         Channel.CreateUnbounded<Func<IHubContext<GameHub>, Task>>(new UnboundedChannelOptions { SingleReader = true });
 
@@ -68,6 +76,7 @@ public sealed class LiveGame
         this.roster = roster;
         this.services = services;
         shownOrder = [.. questions.Select(ShownOrder)];
+        playerGroups = [.. Enumerable.Range(0, PlayerShards).Select(shard => string.Create(CultureInfo.InvariantCulture, $"players:{id}:{shard}"))];
         CreatedAt = services.Clock.GetUtcNow();
         LastActivity = CreatedAt;
         _ = Task.Run(SendLoopAsync);
@@ -91,8 +100,9 @@ public sealed class LiveGame
 
     public int QuestionCount => questions.Count;
 
-    /// <summary>The SignalR group of every player's connection.</summary>
-    public string PlayersGroup => "players:" + Id;
+    /// <summary>The SignalR group of this player's connection: one of <see cref="PlayerShards"/> groups of the game's players.</summary>
+    public string PlayersGroupOf(string connectionId) =>
+        playerGroups[(int)((uint)StringComparer.Ordinal.GetHashCode(connectionId) % PlayerShards)];
 
     /// <summary>The SignalR group of the host's connections (a host may reload, or open a second screen).</summary>
     public string HostsGroup => "hosts:" + Id;
@@ -199,7 +209,7 @@ public sealed class LiveGame
             if (player.ConnectionId is { } old && old != connectionId)
             {
                 byConnection.Remove(old);
-                Send(hub => hub.Groups.RemoveFromGroupAsync(old, PlayersGroup));
+                Send(hub => hub.Groups.RemoveFromGroupAsync(old, PlayersGroupOf(old)));
             }
 
             var wasWaiting = IsWaiting(player);
@@ -389,7 +399,7 @@ public sealed class LiveGame
                 Send(async hub =>
                 {
                     await hub.Clients.Client(connection).SendAsync("kicked", new Notice("The host removed you from this game."));
-                    await hub.Groups.RemoveFromGroupAsync(connection, PlayersGroup);
+                    await hub.Groups.RemoveFromGroupAsync(connection, PlayersGroupOf(connection));
                 });
             }
 
@@ -408,7 +418,7 @@ public sealed class LiveGame
                 case GamePhase.Lobby:
                     phase = GamePhase.Closed;
                     CancelTimer();
-                    Send(hub => hub.Clients.Groups(PlayersGroup, HostsGroup).SendAsync("gameClosed", new Notice("The host closed this game.")));
+                    Send(hub => ToEveryoneAsync(hub, "gameClosed", new Notice("The host closed this game.")));
                     Send(_ => Task.Run(() => Over?.Invoke(this)));
                     return false;
                 case GamePhase.Podium or GamePhase.Closed:
@@ -434,7 +444,7 @@ public sealed class LiveGame
         answered = 0;
         lastEnded = null;
         var shown = Shown(number);
-        Send(hub => hub.Clients.Groups(PlayersGroup, HostsGroup).SendAsync("question", shown));
+        Send(hub => ToEveryoneAsync(hub, "question", shown));
         var read = TimeSpan.FromSeconds(Settings.ReadSeconds);
         if (read <= TimeSpan.Zero)
         {
@@ -465,7 +475,7 @@ public sealed class LiveGame
         var started = Stopwatch.GetTimestamp();
         Send(async hub =>
         {
-            await hub.Clients.Groups(PlayersGroup, HostsGroup).SendAsync("answersOpen", open);
+            await ToEveryoneAsync(hub, "answersOpen", open);
             // The time limit runs from when the answers went out (a slow fan-out gets up to 2 s back).
             var fanOut = Stopwatch.GetElapsedTime(started);
             lock (sync)
@@ -519,11 +529,8 @@ public sealed class LiveGame
 
         Send(async hub =>
         {
-            await hub.Clients.Groups(PlayersGroup, HostsGroup).SendAsync("questionEnded", ended);
-            foreach (var (connection, result) in results)
-            {
-                await hub.Clients.Client(connection).SendAsync("result", result);
-            }
+            await ToEveryoneAsync(hub, "questionEnded", ended);
+            await ToEachAsync(hub, "result", results);
         });
     }
 
@@ -533,7 +540,7 @@ public sealed class LiveGame
         var ranked = Rank();
         var board = new Leaderboard(index, questions.Count, [.. ranked.Take(5).Select(Standing)], ranked.Count);
         lastLeaderboard = board;
-        Send(hub => hub.Clients.Groups(PlayersGroup, HostsGroup).SendAsync("leaderboard", board));
+        Send(hub => ToEveryoneAsync(hub, "leaderboard", board));
     }
 
     private void Finish()
@@ -551,11 +558,8 @@ public sealed class LiveGame
         {
             // The podium goes out once the results are stored (a failure is logged by the log; show the podium anyway).
             await stored.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await hub.Clients.Groups(PlayersGroup, HostsGroup).SendAsync("podium", final);
-            foreach (var (connection, over) in overs)
-            {
-                await hub.Clients.Client(connection).SendAsync("gameOver", over);
-            }
+            await ToEveryoneAsync(hub, "podium", final);
+            await ToEachAsync(hub, "gameOver", overs);
         });
         Send(_ => Task.Run(() => Over?.Invoke(this)));
     }
@@ -824,6 +828,36 @@ public sealed class LiveGame
     }
 
     private void Send(Func<IHubContext<GameHub>, Task> message) => outbox.Writer.TryWrite(message);
+
+    /// <summary>
+    /// A message to every player, then to the hosts. Each send to a connection queues that connection's transport
+    /// on the thread pool, so one send to 10,000 players queued 10,000 work items at once, and every answer that
+    /// arrived meanwhile (its receive, its dispatch, its acknowledgement) waited behind all of them. Going a group
+    /// of players at a time, yielding to the thread pool's queue in between, lets that work through between waves.
+    /// </summary>
+    private async Task ToEveryoneAsync(IHubContext<GameHub> hub, string method, object message)
+    {
+        foreach (var group in playerGroups)
+        {
+            await hub.Clients.Group(group).SendAsync(method, message);
+            await Task.Yield();
+        }
+
+        await hub.Clients.Group(HostsGroup).SendAsync(method, message);
+    }
+
+    /// <summary>A message of its own to each of these connections, in waves like <see cref="ToEveryoneAsync"/>.</summary>
+    private static async Task ToEachAsync<T>(IHubContext<GameHub> hub, string method, IReadOnlyList<(string Connection, T Message)> messages)
+    {
+        for (var i = 0; i < messages.Count; i++)
+        {
+            await hub.Clients.Client(messages[i].Connection).SendAsync(method, messages[i].Message);
+            if ((i + 1) % SendsPerWave == 0)
+            {
+                await Task.Yield();
+            }
+        }
+    }
 
     private async Task SendLoopAsync()
     {
