@@ -12,8 +12,8 @@
 // time for answersOpen) → every player
 // answers at a random moment of the window (ack latency: invoke → completion) → the question closes
 // when all have answered → `questionEnded` and each player's `result` → host Next() → `leaderboard` →
-// host Next() → the next question; after the last leaderboard, Next() → `podium` and each `gameOver`,
-// then End(). Server CPU and memory come from /proc/PID of the service; the load generator's own CPU
+// host Next() → the next question; after the last leaderboard, Next() (End() when the quiz has more
+// questions) → `podium` and each `gameOver`, then End(). Server CPU and memory come from /proc/PID of the service; the load generator's own CPU
 // from every process of it. Prints the figures and writes them as JSON; exits 1 when any check failed.
 
 import { fork, execFileSync } from "node:child_process";
@@ -231,8 +231,10 @@ for (let q = 0; q < Q; q++) {
     console.log(`   question ${q + 1}/${Q}: ${ended?.answered ?? "?"} answered of ${ended?.players ?? "?"}, ` +
         `closed ${((host.ended.get(q)?.at - askedAt[q]) / 1000).toFixed(1)} s after Next()`);
 }
+// After the quiz's last question Next() brings the podium; a game stopped earlier (a warm-up plays two
+// questions) ends with End(), which shows the podium too.
 const podiumAskedAt = now();
-await hostCall("Next");
+await hostCall(Q < hostState.questionCount ? "End" : "Next");
 await fromAll("overDone", undefined, 60000);
 await until(() => host.podium !== null, 30000, "the host's podium");
 const podiumMs = now() - podiumAskedAt;
