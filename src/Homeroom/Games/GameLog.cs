@@ -129,16 +129,18 @@ public sealed class GameLog : IAsyncDisposable
                     break;
                 case Kind.Joined:
                     await InsertRowsAsync(connection, transaction, values,
-                        "INSERT INTO game_players (game_id, player_id, nickname, student_id, joined_at, first_question) VALUES ",
+                        "INSERT INTO game_players (game_id, player_id, nickname, student_id, joined_at, first_question)",
+                        ["bigint", "integer", "text", "bigint", "bigint", "integer"],
                         v => [v.GameId, v.PlayerId, v.Text, v.StudentId, v.At, v.Number]);
                     break;
                 case Kind.Opened:
                     await InsertRowsAsync(connection, transaction, values,
-                        "INSERT INTO game_questions (game_id, question_index, opened_at) VALUES ", v => [v.GameId, v.Number, v.At]);
+                        "INSERT INTO game_questions (game_id, question_index, opened_at)", ["bigint", "integer", "bigint"], v => [v.GameId, v.Number, v.At]);
                     break;
                 case Kind.Answered:
                     await InsertRowsAsync(connection, transaction, values,
-                        "INSERT INTO game_answers (game_id, player_id, question_index, answer, correct, points, streak_bonus, streak, time_ms, answered_at) VALUES ",
+                        "INSERT INTO game_answers (game_id, player_id, question_index, answer, correct, points, streak_bonus, streak, time_ms, answered_at)",
+                        ["bigint", "integer", "integer", "text", "boolean", "integer", "integer", "integer", "integer", "bigint"],
                         v => [v.GameId, v.PlayerId, v.Number, v.Text, v.Correct, v.Score!.Points, v.Score.StreakBonus, v.Score.Streak, v.TimeMs, v.At]);
                     break;
                 case Kind.Closed:
@@ -173,12 +175,16 @@ public sealed class GameLog : IAsyncDisposable
     }
 
     /// <summary>
-    /// On PostgreSQL, one multi-row INSERT per <see cref="RowsPerStatement"/> rows: one round trip instead of one per
-    /// row. On SQLite there are no round trips, and SQLite looks each named parameter up by a linear scan of the
-    /// statement's names, so a 200-row statement (2,000 parameters) costs the square of its size: there one
-    /// single-row statement is prepared once per batch and run for every row.
+    /// Inserts a batch's rows. On PostgreSQL, one INSERT … SELECT FROM unnest() of one array per column: one statement
+    /// and one round trip with a parameter per column, however many rows (multi-row VALUES of 200 rows were 2,000
+    /// parameters for Npgsql and PostgreSQL to parse and plan every time). On SQLite there are no round trips, and
+    /// SQLite looks each named parameter up by a linear scan of the statement's names, so a many-row statement costs
+    /// the square of its size: there one single-row statement is prepared once per batch and run for every row.
+    /// <paramref name="insert"/> is INSERT INTO table (columns), without VALUES; <paramref name="types"/> the
+    /// PostgreSQL type of each column (bigint, integer, text or boolean).
     /// </summary>
-    private static async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, List<Values> rows, string insert, Func<Values, object?[]> columns)
+    private static async Task InsertRowsAsync(
+        DbConnection connection, DbTransaction transaction, List<Values> rows, string insert, string[] types, Func<Values, object?[]> columns)
     {
         if (connection is SqliteConnection)
         {
@@ -186,26 +192,23 @@ public sealed class GameLog : IAsyncDisposable
             return;
         }
 
-        foreach (var chunk in rows.Chunk(RowsPerStatement))
+        var cells = rows.ConvertAll(row => columns(row));
+        var parameters = new DynamicParameters();
+        var arrays = new StringBuilder();
+        for (var column = 0; column < types.Length; column++)
         {
-            var sql = new StringBuilder(insert);
-            var parameters = new DynamicParameters();
-            for (var row = 0; row < chunk.Length; row++)
+            var index = column;
+            parameters.Add(string.Create(CultureInfo.InvariantCulture, $"c{column}"), types[column] switch
             {
-                var cells = columns(chunk[row]);
-                sql.Append(row == 0 ? "(" : ", (");
-                for (var column = 0; column < cells.Length; column++)
-                {
-                    var name = string.Create(CultureInfo.InvariantCulture, $"p{row}_{column}");
-                    sql.Append(column == 0 ? "@" : ", @").Append(name);
-                    parameters.Add(name, cells[column]);
-                }
-
-                sql.Append(')');
-            }
-
-            await connection.ExecuteAsync(sql.ToString(), parameters, transaction);
+                "bigint" => cells.ConvertAll(row => row[index] is { } v ? Convert.ToInt64(v, CultureInfo.InvariantCulture) : (long?)null).ToArray(),
+                "integer" => cells.ConvertAll(row => row[index] is { } v ? Convert.ToInt32(v, CultureInfo.InvariantCulture) : (int?)null).ToArray(),
+                "boolean" => cells.ConvertAll(row => (bool?)row[index]).ToArray(),
+                _ => (object)cells.ConvertAll(row => (string?)row[index]).ToArray(),
+            });
+            arrays.Append(column == 0 ? "" : ", ").Append(CultureInfo.InvariantCulture, $"@c{column}::{types[column]}[]");
         }
+
+        await connection.ExecuteAsync($"{insert} SELECT * FROM unnest({arrays})", parameters, transaction);
     }
 
     private static async Task InsertEachAsync(DbConnection connection, DbTransaction transaction, List<Values> rows, string insert, Func<Values, object?[]> columns)
@@ -214,7 +217,7 @@ public sealed class GameLog : IAsyncDisposable
         await using var command = connection.CreateCommand();
         command.Transaction = transaction;
         var parameters = new DbParameter[first.Length];
-        var sql = new StringBuilder(insert).Append('(');
+        var sql = new StringBuilder(insert).Append(" VALUES (");
         for (var column = 0; column < first.Length; column++)
         {
             var name = string.Create(CultureInfo.InvariantCulture, $"@p{column}");

@@ -500,7 +500,8 @@ public sealed class LiveGame
         phase = GamePhase.Results;
         var question = questions[index];
         var now = services.Clock.GetUtcNow();
-        _ = services.Log.QuestionClosed(Id, index, now.ToUnixTimeMilliseconds());
+        // Written after every answer to this question, so once it is stored, they all are.
+        var stored = services.Log.QuestionClosed(Id, index, now.ToUnixTimeMilliseconds());
         if (question.Type != QuestionTypes.Poll)
         {
             foreach (var player in players)
@@ -529,6 +530,10 @@ public sealed class LiveGame
 
         Send(async hub =>
         {
+            // The results go out once the answers are stored: no player sees a result before their answer's
+            // acknowledgement, and the acknowledgements of the last answers are not queued behind 10,000 results
+            // (a failure is logged by the log; show the results anyway).
+            await stored.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             await ToEveryoneAsync(hub, "questionEnded", ended);
             await ToEachAsync(hub, "result", results);
         });
