@@ -44,7 +44,20 @@ public static class AccountsSetup
                 options.Events.OnRedirectToLogin = context => SetStatus(context.Response, StatusCodes.Status401Unauthorized);
                 options.Events.OnRedirectToAccessDenied = context => SetStatus(context.Response, StatusCodes.Status403Forbidden);
             })
-            .AddBearerToken(options => options.BearerTokenExpiration = tokenLifetime);
+            .AddBearerToken(options =>
+            {
+                options.BearerTokenExpiration = tokenLifetime;
+                // Browsers cannot set headers on a WebSocket: hub clients send the token as ?access_token=.
+                options.Events.OnMessageReceived = context =>
+                {
+                    if (HubToken(context.Request) is { Length: > 0 } token)
+                    {
+                        context.Token = token;
+                    }
+
+                    return Task.CompletedTask;
+                };
+            });
         services.AddAuthorization();
         services.AddMemoryCache();
         services.AddSingleton<SecurityStampCheck>();
@@ -148,7 +161,10 @@ public static class AccountsSetup
     }
 
     private static bool HasBearerToken(HttpRequest request) =>
-        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
+        request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) || HubToken(request) is { Length: > 0 };
+
+    private static string? HubToken(HttpRequest request) =>
+        request.Path.StartsWithSegments("/hubs", StringComparison.Ordinal) ? request.Query["access_token"].ToString() : null;
 
     private static Task SetStatus(HttpResponse response, int status)
     {

@@ -710,6 +710,12 @@ public static class PicksApi
             return Problems.NotFound("class");
         }
 
+        return TypedResults.Ok(await EquityAsync(mine, id));
+    }
+
+    /// <summary>The equity report of a class the caller has checked is the teacher's (the picker's stats, and the class report's).</summary>
+    internal static async Task<PickStats> EquityAsync(TeacherDb mine, long id)
+    {
         var students = await mine.QueryAsync<StudentRow>(
             $"SELECT {StudentRow.Columns} FROM students s JOIN classes c ON c.id = s.class_id WHERE s.class_id = @id AND c.teacher_id = @TeacherId ORDER BY s.name, s.id",
             new { id });
@@ -719,7 +725,7 @@ public static class PicksApi
         var absences = await mine.QueryAsync<AbsenceRow>(
             "SELECT a.student_id, a.day FROM absences a JOIN classes c ON c.id = a.class_id WHERE a.class_id = @id AND c.teacher_id = @TeacherId",
             new { id });
-        return TypedResults.Ok(ComputeStats(students, calls, absences));
+        return ComputeStats(students, calls, absences);
     }
 
     /// <summary>

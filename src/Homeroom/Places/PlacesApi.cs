@@ -169,6 +169,13 @@ public static class PlacesApi
                 continue;
             }
 
+            // Beyond the radius only the nearest-if-none fallback can still want a place: stop at once
+            // otherwise, instead of filtering every place on the planet.
+            if (chordSquared > radiusChord && (!fallback || items.Count > 0 || after is not null))
+            {
+                break;
+            }
+
             if (!Matches(place))
             {
                 continue;

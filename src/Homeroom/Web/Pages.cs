@@ -22,10 +22,16 @@ public static partial class Pages
         ["/classes"] = "classes.html",
         ["/classes/{id:long}"] = "class.html",
         ["/classes/{id:long}/picker"] = "picker.html",
+        ["/classes/{id:long}/report"] = "class-report.html",
         ["/quizzes"] = "quizzes.html",
         ["/quizzes/new"] = "quiz.html",
         ["/quizzes/{id:long}"] = "quiz.html",
         ["/places"] = "places.html",
+        // Live games: the player's phone (anonymous, a PIN and a nickname) and the host's projector screen.
+        ["/play"] = "play.html",
+        ["/games/{id:long}/host"] = "host.html",
+        ["/reports"] = "reports.html",
+        ["/reports/games/{id:long}"] = "report.html",
     };
 
     /// <summary>The page with the map, whose tile server (when configured) the page policy allows.</summary>

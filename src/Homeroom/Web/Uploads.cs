@@ -112,8 +112,10 @@ public static class TextDecoding
 /// </summary>
 public static class CsvSafety
 {
-    public static string Neutralise(string? value) =>
-        value is { Length: > 0 } && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value ?? "";
+    /// <summary>True when a spreadsheet program would read the text as a formula if it were typed into a cell.</summary>
+    public static bool LooksLikeFormula(string? value) => value is { Length: > 0 } && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
+
+    public static string Neutralise(string? value) => LooksLikeFormula(value) ? "'" + value : value ?? "";
 
     public static string Restore(string value) =>
         value is { Length: > 1 } && value[0] == '\'' && value[1] is '=' or '+' or '-' or '@' or '\t' or '\r' ? value[1..] : value;

@@ -37,6 +37,10 @@ public sealed class BrowserFixture : IAsyncLifetime
             Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
         });
         Directory.CreateDirectory(ScreenshotDirectory);
+
+        // Assertions wait as long as actions do (5 s by default): a live game's steps go through the
+        // database and the hub, and the whole suite shares two cores.
+        Assertions.SetDefaultExpectTimeout(30_000);
     }
 
     /// <summary>A fresh page in its own context, at a phone or a desktop size, that records console errors.</summary>

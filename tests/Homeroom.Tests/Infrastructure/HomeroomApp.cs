@@ -101,14 +101,107 @@ public sealed class HomeroomApp : WebApplicationFactory<Program>
     }
 }
 
-/// <summary>A clock the tests move by hand. It starts at the real current time.</summary>
+/// <summary>
+/// A clock the tests move by hand. It starts at the real current time. Its timers (live games' question
+/// timers) fire only when the clock is moved past their due time, on the thread that moves it, earliest first.
+/// </summary>
 public sealed class ManualClock : TimeProvider
 {
+    private readonly Lock gate = new();
+    private readonly List<ManualTimer> timers = [];
     private long ticks = DateTimeOffset.UtcNow.UtcTicks;
 
     public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref ticks), TimeSpan.Zero);
 
-    public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
+    public void Advance(TimeSpan by)
+    {
+        Interlocked.Add(ref ticks, by.Ticks);
+        FireDue();
+    }
 
-    public void Set(DateTimeOffset now) => Interlocked.Exchange(ref ticks, now.UtcTicks);
+    public void Set(DateTimeOffset now)
+    {
+        Interlocked.Exchange(ref ticks, now.UtcTicks);
+        FireDue();
+    }
+
+    public override ITimer CreateTimer(TimerCallback callback, object? state, TimeSpan dueTime, TimeSpan period)
+    {
+        var timer = new ManualTimer(this, callback, state);
+        timer.Change(dueTime, period);
+        return timer;
+    }
+
+    private void FireDue()
+    {
+        while (true)
+        {
+            ManualTimer? due;
+            lock (gate)
+            {
+                var now = Interlocked.Read(ref ticks);
+                due = timers.Where(t => t.DueAt <= now).MinBy(t => t.DueAt);
+                if (due is null)
+                {
+                    return;
+                }
+
+                if (due.Period > TimeSpan.Zero && due.Period != Timeout.InfiniteTimeSpan)
+                {
+                    due.DueAt += due.Period.Ticks;
+                }
+                else
+                {
+                    timers.Remove(due);
+                }
+            }
+
+            due.Fire();
+        }
+    }
+
+    private sealed class ManualTimer(ManualClock clock, TimerCallback callback, object? state) : ITimer
+    {
+        public long DueAt { get; set; }
+
+        public TimeSpan Period { get; private set; }
+
+        public bool Change(TimeSpan dueTime, TimeSpan period)
+        {
+            lock (clock.gate)
+            {
+                clock.timers.Remove(this);
+                Period = period;
+                if (dueTime != Timeout.InfiniteTimeSpan)
+                {
+                    DueAt = Interlocked.Read(ref clock.ticks) + dueTime.Ticks;
+                    clock.timers.Add(this);
+                }
+            }
+
+            if (dueTime == TimeSpan.Zero)
+            {
+                // As with real timers, never on the caller's own stack.
+                ThreadPool.QueueUserWorkItem(_ => clock.FireDue());
+            }
+
+            return true;
+        }
+
+        public void Fire() => callback(state);
+
+        public void Dispose()
+        {
+            lock (clock.gate)
+            {
+                clock.timers.Remove(this);
+            }
+        }
+
+        public ValueTask DisposeAsync()
+        {
+            Dispose();
+            return ValueTask.CompletedTask;
+        }
+    }
 }

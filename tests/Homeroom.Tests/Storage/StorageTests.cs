@@ -240,6 +240,63 @@ public abstract class StorageTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task A_game_stopped_by_a_kill_9_keeps_every_acknowledged_answer_and_is_reported_interrupted()
+    {
+        var connectionString = await Fixture.CreateDatabaseAsync() ?? throw new InvalidOperationException();
+        var username = Teacher.NewUsername();
+        string token;
+        long gameId;
+        await using (var service = await ServiceProcess.StartAsync(Fixture.Provider, connectionString))
+        {
+            using var api = service.NewClient();
+            await (await api.PostAsync("/api/auth/signup", new { username, password = Teacher.DefaultPassword })).Status(HttpStatusCode.Created);
+            token = await Teacher.LoginAsync(api, username, Teacher.DefaultPassword);
+            api.UseBearer(token);
+            var quiz = new
+            {
+                title = "Crash course",
+                questions = new[]
+                {
+                    new { type = "truefalse", text = "Acknowledged means stored", correct = true },
+                    new { type = "truefalse", text = "Never asked", correct = false },
+                },
+            };
+            var quizId = (await (await api.PostAsync("/api/quizzes", quiz)).Json(HttpStatusCode.Created)).Long("id");
+            var game = await (await api.PostAsync("/api/games", new { quizId, options = new { readSeconds = 0 } })).Json(HttpStatusCode.Created);
+            gameId = game.Long("id");
+
+            await using var host = await HubClient.ConnectAsync(service.Address, token);
+            await host.InvokeAsync("Host", gameId);
+            await using var ann = await HubClient.ConnectAsync(service.Address);
+            await using var bob = await HubClient.ConnectAsync(service.Address);
+            await ann.InvokeAsync("Join", game.Str("pin"), "Ann");
+            await bob.InvokeAsync("Join", game.Str("pin"), "Bob");
+            await host.InvokeAsync("Start");
+            await ann.NextAsync("answersOpen");
+            await ann.InvokeAsync("Answer", 0, true);
+
+            // Killed mid-question: Ann's answer was acknowledged, Bob never answered.
+            await service.KillAsync();
+        }
+
+        await using var restarted = await ServiceProcess.StartAsync(Fixture.Provider, connectionString);
+        using var again = restarted.NewClient();
+        again.UseBearer(token);
+        var stored = await (await again.GetAsync($"/api/games/{gameId}")).Json(HttpStatusCode.OK);
+        Assert.Equal("interrupted", stored.Str("status"));
+        Assert.Equal(2, stored.Int("players"));
+
+        await using var database = Fixture.Provider == StorageProvider.Sqlite ? (Database)new SqliteDatabase(connectionString) : new PostgresDatabase(connectionString);
+        await using var connection = await database.OpenAsync();
+        var answers = (await connection.QueryAsync<(int, long)>(
+            "SELECT player_id, points FROM game_answers WHERE game_id = @gameId", new { gameId })).ToList();
+        var (player, points) = Assert.Single(answers);
+        Assert.Equal(1, player);
+        Assert.InRange(points, 500, 1000);
+        Assert.NotNull(await connection.ExecuteScalarAsync<long?>("SELECT ended_at FROM games WHERE id = @gameId", new { gameId }));
+    }
+
+    [Fact]
     public async Task Tokens_issued_before_a_restart_are_still_accepted_after_it()
     {
         var connectionString = await Fixture.CreateDatabaseAsync() ?? throw new InvalidOperationException();

@@ -1,10 +1,10 @@
 using System.Globalization;
 using System.IO.Compression;
-using System.Text;
 using System.Xml;
 using DocumentFormat.OpenXml;
 using DocumentFormat.OpenXml.Packaging;
 using DocumentFormat.OpenXml.Spreadsheet;
+using Homeroom.Web;
 
 namespace Homeroom.Quizzes.Formats;
 
@@ -369,94 +369,31 @@ public static class KahootSheet
 
     private static byte[] Write(string title, List<(string Text, IReadOnlyList<Answer> Answers, int TimeLimit)> questions)
     {
-        var strings = new Dictionary<string, int>(StringComparer.Ordinal);
-        var sheetData = new SheetData();
-
-        Cell TextCell(string reference, string value, uint style = 0)
+        var rows = new List<SheetRow>
         {
-            value = XmlSafe(value);
-            if (!strings.TryGetValue(value, out var index))
-            {
-                strings[value] = index = strings.Count;
-            }
-
-            return new Cell { CellReference = reference, DataType = CellValues.SharedString, CellValue = new CellValue(index), StyleIndex = style };
-        }
-
-        static Cell NumberCell(string reference, int value) => new() { CellReference = reference, CellValue = new CellValue(value) };
-
-        void AddRow(uint number, params Cell[] cells) => sheetData.Append(new Row(cells) { RowIndex = number });
-
-        AddRow(1, TextCell("A1", title, 1));
-        AddRow(2, TextCell("A2", "Kahoot quiz spreadsheet, exported from Homeroom. Questions from row 9."));
-        AddRow(3, TextCell("A3", "Question: max 120 characters. Answers: max 75 characters. Time limit: 5, 10, 20, 30, 60, 90, 120 or 240 seconds."));
-        AddRow(4, TextCell("A4", "Correct answer(s): the numbers of the right answers, separated by commas (e.g. 2,4)."));
-        AddRow(HeaderRow, Header.Select((h, c) => TextCell($"{(char)('A' + c)}{HeaderRow}", h, 1)).ToArray());
+            new(1, [SheetCell.Of(title, bold: true)]),
+            new(2, [SheetCell.Of("Kahoot quiz spreadsheet, exported from Homeroom. Questions from row 9.")]),
+            new(3, [SheetCell.Of("Question: max 120 characters. Answers: max 75 characters. Time limit: 5, 10, 20, 30, 60, 90, 120 or 240 seconds.")]),
+            new(4, [SheetCell.Of("Correct answer(s): the numbers of the right answers, separated by commas (e.g. 2,4).")]),
+            new(HeaderRow, Header.Select(h => SheetCell.Of(h, bold: true)).ToList()),
+        };
         for (var i = 0; i < questions.Count; i++)
         {
             var (text, answers, timeLimit) = questions[i];
-            var row = HeaderRow + 1 + i;
-            var cells = new List<Cell> { NumberCell($"A{row}", i + 1), TextCell($"B{row}", text) };
+            var cells = new SheetCell[8];
+            cells[0] = SheetCell.Of(i + 1);
+            cells[1] = SheetCell.Of(text);
             for (var k = 0; k < answers.Count; k++)
             {
-                cells.Add(TextCell($"{(char)('C' + k)}{row}", answers[k].Text!));
+                cells[2 + k] = SheetCell.Of(answers[k].Text);
             }
 
-            cells.Add(NumberCell($"G{row}", timeLimit));
+            cells[6] = SheetCell.Of(timeLimit);
             var right = answers.Select((a, k) => (a, k)).Where(x => x.a.Correct == true).Select(x => x.k + 1).ToList();
-            cells.Add(right.Count == 1 ? NumberCell($"H{row}", right[0]) : TextCell($"H{row}", string.Join(",", right)));
-            AddRow((uint)row, [.. cells]);
+            cells[7] = right.Count == 1 ? SheetCell.Of(right[0]) : SheetCell.Of(string.Join(",", right));
+            rows.Add(new SheetRow(HeaderRow + 1 + i, cells));
         }
 
-        using var stream = new MemoryStream();
-        using (var document = SpreadsheetDocument.Create(stream, SpreadsheetDocumentType.Workbook))
-        {
-            var workbook = document.AddWorkbookPart();
-            workbook.Workbook = new Workbook();
-            var sheet = workbook.AddNewPart<WorksheetPart>();
-            sheet.Worksheet = new Worksheet(
-                new Columns(
-                    new Column { Min = 1, Max = 1, Width = 5, CustomWidth = true },
-                    new Column { Min = 2, Max = 2, Width = 60, CustomWidth = true },
-                    new Column { Min = 3, Max = 6, Width = 25, CustomWidth = true },
-                    new Column { Min = 7, Max = 8, Width = 18, CustomWidth = true }),
-                sheetData);
-            var shared = workbook.AddNewPart<SharedStringTablePart>();
-            shared.SharedStringTable = new SharedStringTable(strings.OrderBy(s => s.Value).Select(s =>
-                new SharedStringItem(new DocumentFormat.OpenXml.Spreadsheet.Text(s.Key) { Space = SpaceProcessingModeValues.Preserve })))
-            {
-                Count = (uint)strings.Count,
-                UniqueCount = (uint)strings.Count,
-            };
-            var styles = workbook.AddNewPart<WorkbookStylesPart>();
-            styles.Stylesheet = new Stylesheet(
-                new Fonts(new Font(), new Font(new Bold())) { Count = 2 },
-                new Fills(new Fill(new PatternFill { PatternType = PatternValues.None }), new Fill(new PatternFill { PatternType = PatternValues.Gray125 })) { Count = 2 },
-                new Borders(new Border(new LeftBorder(), new RightBorder(), new TopBorder(), new BottomBorder(), new DiagonalBorder())) { Count = 1 },
-                new CellFormats(new CellFormat(), new CellFormat { FontId = 1, ApplyFont = true }) { Count = 2 });
-            workbook.Workbook.AppendChild(new Sheets(new Sheet { Id = workbook.GetIdOfPart(sheet), SheetId = 1, Name = "Kahoot" }));
-        }
-
-        return stream.ToArray();
-    }
-
-    /// <summary>Characters XML cannot hold (a lone surrogate passes quiz validation) become U+FFFD.</summary>
-    private static string XmlSafe(string text)
-    {
-        var safe = new StringBuilder(text.Length);
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i]))
-            {
-                safe.Append(text, i, 2);
-                i++;
-            }
-            else
-            {
-                safe.Append(XmlConvert.IsXmlChar(text[i]) ? text[i] : '\uFFFD');
-            }
-        }
-
-        return safe.ToString();
+        return Spreadsheet.Write([new SheetSpec("Kahoot", [5, 60, 25, 25, 25, 25, 18, 18], rows)]);
     }
 }

@@ -1,5 +1,6 @@
 // The Equity tab: who has been called and how often, against each student's fair share, as a bar
 // chart (the vendored Chart.js, loaded when the tab is first opened) and a table, with the verdict.
+// The class report (/classes/{id}/report) shows the same, from the same elements, through render().
 import { api, el, messageFor } from '/js/api.js';
 import { displayName, loadScript, plural } from '/js/classes-common.js';
 
@@ -110,14 +111,18 @@ export function initEquity(ctx) {
     });
   }
 
-  async function load() {
-    const stats = await api(`${ctx.base}/picks/stats`);
+  /** Shows an equity report (the picker's stats) already at hand. */
+  async function render(stats) {
     renderVerdict(stats);
     renderTable(stats);
     document.getElementById('equity-totals').textContent =
       `${plural(stats.totalCalls, 'call')} · ${plural(stats.totalPasses, 'pass', 'passes')}`;
     await renderChart(stats);
     chartBox.dataset.ready = 'true';
+  }
+
+  async function load() {
+    await render(await api(`${ctx.base}/picks/stats`));
   }
 
   function refresh() {
@@ -133,5 +138,5 @@ export function initEquity(ctx) {
   }
 
   document.getElementById('equity-refresh').addEventListener('click', refresh);
-  return { shown: refresh };
+  return { shown: refresh, render };
 }

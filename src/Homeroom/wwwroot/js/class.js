@@ -102,6 +102,7 @@ try {
   document.getElementById('class-name').textContent = ctx.cls.name;
   document.getElementById('crumb-name').textContent = ctx.cls.name;
   document.getElementById('picker-link').href = `/classes/${classId}/picker`;
+  document.getElementById('report-link').href = `/classes/${classId}/report`;
   await ctx.reloadStudents();
 
   const tabs = {

@@ -1,8 +1,9 @@
-// The signed-in teacher's home: a greeting, my newest quizzes, my favourites, and one card per
-// feature in js/features.js.
+// The signed-in teacher's home: a greeting, my newest quizzes, my favourites, my recent reports, and one
+// card per feature in js/features.js.
 import { api, el, messageFor, renderHeader, requireSignIn, revealPage, showBanner, showPageError } from '/js/api.js';
 import { features } from '/js/features.js';
 import { miniQuizCard } from '/js/quizzes-common.js';
+import { reportItem } from '/js/reports-common.js';
 
 const SHOWN = 4;
 
@@ -60,6 +61,22 @@ async function loadQuizzes() {
   }
 }
 
+/** The newest games' reports. */
+async function loadReports() {
+  const list = document.getElementById('recent-reports');
+  try {
+    const page = await api(`/api/reports?pageSize=${SHOWN}`);
+    list.replaceChildren(...page.items.map((item) => reportItem(item)));
+    list.hidden = page.items.length === 0;
+    document.getElementById('reports-empty').hidden = page.items.length !== 0;
+    document.getElementById('see-all-reports').textContent = page.total > SHOWN ? `See all ${page.total}` : 'See all';
+  } catch (error) {
+    showBanner(document.getElementById('error-banner'), messageFor(error));
+  } finally {
+    document.getElementById('reports-loading').hidden = true;
+  }
+}
+
 try {
   const me = await requireSignIn();
   renderHeader(me);
@@ -71,6 +88,7 @@ try {
   renderFeatures();
   revealPage();
   loadQuizzes();
+  loadReports();
 } catch (error) {
   showPageError(error);
 }

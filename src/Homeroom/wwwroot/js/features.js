@@ -5,8 +5,6 @@
 //
 // Entry shape:
 //   { name: 'Classes', href: '/classes', description: 'Your classes and the students in each.' }
-//
-// Planned, not built yet (so deliberately not listed): Reports (/reports).
 
 export const features = [
   {
@@ -18,6 +16,11 @@ export const features = [
     name: 'Quizzes',
     href: '/quizzes',
     description: 'Write quizzes with six kinds of question, import them from Moodle, Kahoot or a spreadsheet, and share them.',
+  },
+  {
+    name: 'Reports',
+    href: '/reports',
+    description: 'Every game you hosted: who needs help, which questions were hard, each student’s trend; download for Excel.',
   },
   {
     name: 'Places',

@@ -10,6 +10,7 @@ import {
   showPageError,
 } from '/js/api.js';
 import { confirmDialog } from '/js/classes-common.js';
+import { hostButton } from '/js/host-options.js';
 import {
   POINTS, QUESTION_TYPES, TIME_LIMITS, coverClass, exportMenu, formatDate, ownerName, plural, quizIdFromPath,
   starButton, timeLabel, typeLabel,
@@ -601,10 +602,14 @@ function renderHeading() {
   }
   const tools = document.getElementById('editor-tools');
   if (detail) {
-    tools.replaceChildren(
+    tools.replaceChildren(...[
+      // The game plays the saved quiz: say so when the editor holds changes that are not saved.
+      detail.questions.length
+        ? hostButton(detail, { small: false, warning: () => (isDirty() ? 'This quiz has unsaved changes: the game plays the last saved version. Save first to play your changes.' : null) })
+        : null,
       starButton(detail, { labelled: true, onError: (error) => showBanner(document.getElementById('error-banner'), messageFor(error)) }),
       exportMenu(detail, { small: false }),
-    );
+    ].filter(Boolean));
   }
   tools.hidden = !detail;
 }
@@ -912,7 +917,8 @@ function renderView(source) {
   const status = document.getElementById('view-status');
   const tools = document.getElementById('view-tools');
   const copy = document.getElementById('copy-quiz');
-  tools.replaceChildren(
+  tools.replaceChildren(...[
+    source.questions.length ? hostButton(source, { small: false }) : null,
     copy,
     starButton(source, {
       labelled: true,
@@ -922,7 +928,7 @@ function renderView(source) {
       onError: (error) => showBanner(document.getElementById('error-banner'), messageFor(error)),
     }),
     exportMenu(source, { small: false }),
-  );
+  ].filter(Boolean));
   document.getElementById('view-questions').replaceChildren(...source.questions.map(viewQuestion));
   document.getElementById('quiz-view').hidden = false;
 }

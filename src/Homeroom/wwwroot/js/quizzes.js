@@ -1,5 +1,5 @@
 // /quizzes: the quiz library. Three tabs (my quizzes, my favourites, the public catalogue), a debounced
-// search (?q=), paging, a card per quiz (favourite star, open or edit, copy, export, delete) and the
+// search (?q=), paging, a card per quiz (favourite star, host live, open or edit, copy, export, delete) and the
 // import panel (a file, dropped or chosen, with the format detected or named; the report lists what
 // was skipped, by line).
 import {
@@ -7,6 +7,7 @@ import {
   showFieldErrors, showFormError, showPageError,
 } from '/js/api.js';
 import { confirmDialog } from '/js/classes-common.js';
+import { hostButton } from '/js/host-options.js';
 import { coverClass, exportMenu, formatDate, ownerName, plural, starButton } from '/js/quizzes-common.js';
 
 const TABS = ['mine', 'favorites', 'public'];
@@ -197,7 +198,9 @@ function quizCard(quiz) {
     }
   });
 
-  const actions = el('div', { className: 'quiz-actions' }, [open, copy, exportMenu(quiz)]);
+  // Any quiz I can see can be played live (mine or a public one), once it has questions.
+  const host = quiz.questionCount > 0 ? hostButton(quiz) : null;
+  const actions = el('div', { className: 'quiz-actions' }, [host, open, copy, exportMenu(quiz)]);
   if (quiz.mine) {
     const remove = el('button', {
       className: 'button button-danger-outline button-small',

@@ -1,0 +1,197 @@
+using System.Globalization;
+using System.Text.Json;
+using Homeroom.Quizzes;
+using Homeroom.Storage;
+using Homeroom.Web;
+using Microsoft.AspNetCore.Http.HttpResults;
+using QRCoder;
+
+namespace Homeroom.Games;
+
+/// <summary>Starting live games, and what a player's phone needs before it joins. The game itself runs over <see cref="GameHub"/>.</summary>
+public static class GamesApi
+{
+    public const string PinLookupRateLimit = "pin-lookup";
+
+    /// <summary>The game as its host sees it over HTTP.</summary>
+    public sealed record GameInfo(
+        long Id, string Pin, string JoinUrl, string QrCodeUrl, string Title, int QuestionCount, string Status, GamePhase? Phase, int Players, GameSettings Options);
+
+    /// <summary>
+    /// What a phone learns from a PIN: the quiz title and how players are named. JoinMode is nickname (type
+    /// one), generated (the server picks a friendly one) or roster (choose one of <c>Names</c>, the class list).
+    /// </summary>
+    public sealed record PlayInfo(string Pin, string Title, string JoinMode, IReadOnlyList<string>? Names);
+
+    public static void MapGames(this IEndpointRouteBuilder api)
+    {
+        var games = api.MapGroup("/games").WithTags("Live games").RequireAuthorization();
+        games.MapPost("/", Create).WithSummary("Start a live game of a quiz (mine or public): a PIN, a join URL and its QR code");
+        games.MapGet("/", ListLive).WithSummary("My games that are live now");
+        games.MapGet("/{id:long}", Get).WithSummary("One of my games: PIN, status, players");
+        games.MapGet("/{id:long}/qr.svg", QrCode).WithSummary("The join URL as a QR code (SVG)");
+
+        api.MapGet("/play/{pin}", Lookup).WithTags("Live games").AllowAnonymous().RequireRateLimiting(PinLookupRateLimit)
+            .WithSummary("For players: the game behind a PIN, and how to name yourself");
+    }
+
+    private static async Task<Results<Created<GameInfo>, ProblemHttpResult, ValidationProblem>> Create(
+        NewGame request, TeacherDb mine, GameRegistry registry, TimeProvider clock, IConfiguration configuration, HttpContext context)
+    {
+        if (await QuizzesApi.FindAsync(mine, request.QuizId!.Value) is not { } quiz)
+        {
+            return Problems.NotFound("quiz (or public quiz)");
+        }
+
+        var questions = quiz.ToDetail().Questions;
+        if (questions.Count == 0)
+        {
+            return Problems.Unprocessable("This quiz has no questions yet: add some before playing it.");
+        }
+
+        var settings = GameSettings.From(request.Options);
+        List<RosterName>? roster = null;
+        if (settings.ClassId is { } classId)
+        {
+            if (await Classes.ClassesApi.FindClassAsync(mine, classId) is null)
+            {
+                return Problems.Invalid("options.classId", "There is no class of yours with that id.");
+            }
+
+            roster = RosterNames(await Classes.ClassesApi.ActiveStudentsAsync(mine, classId));
+            if (roster.Count == 0)
+            {
+                return Problems.Unprocessable("This class has no students yet: add the roster before playing with it.");
+            }
+        }
+
+        var pin = registry.ReservePin();
+        try
+        {
+            var joinUrl = JoinUrl(configuration, context.Request, pin);
+            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            var id = await mine.WriteAsync(tx => tx.ExecuteScalarAsync<long>(
+                """
+                INSERT INTO games (teacher_id, quiz_id, class_id, pin, title, questions, options, status, created_at)
+                VALUES (@TeacherId, @quizId, @classId, @pin, @title, @questions, @options, 'lobby', @now)
+                RETURNING id
+                """,
+                new
+                {
+                    quizId = quiz.Id,
+                    classId = settings.ClassId,
+                    pin,
+                    title = quiz.Title,
+                    questions = quiz.Questions,
+                    options = JsonSerializer.Serialize(settings, QuizzesApi.Json),
+                    now,
+                }));
+            var game = registry.Add(id, pin, mine.TeacherId, quiz.Title, questions, settings, roster, joinUrl);
+            return TypedResults.Created($"/api/games/{id}", Info(game));
+        }
+        finally
+        {
+            registry.Release(pin);
+        }
+    }
+
+    private static Ok<List<GameInfo>> ListLive(TeacherDb mine, GameRegistry registry) =>
+        TypedResults.Ok(registry.OfTeacher(mine.TeacherId).Where(g => !g.IsOver).OrderByDescending(g => g.CreatedAt).Select(Info).ToList());
+
+    private static async Task<Results<Ok<GameInfo>, ProblemHttpResult>> Get(long id, TeacherDb mine, GameRegistry registry)
+    {
+        if (registry.Find(id) is { } game && game.TeacherId == mine.TeacherId)
+        {
+            return TypedResults.Ok(Info(game));
+        }
+
+        var stored = await mine.QuerySingleOrDefaultAsync<StoredGame>(
+            """
+            SELECT g.id, g.pin, g.title, g.questions, g.options, g.status,
+                   (SELECT COUNT(*) FROM game_players p WHERE p.game_id = g.id) AS players
+            FROM games g WHERE g.id = @id AND g.teacher_id = @TeacherId
+            """, new { id });
+        if (stored is null)
+        {
+            return Problems.NotFound("game");
+        }
+
+        var settings = JsonSerializer.Deserialize<GameSettings>(stored.Options, QuizzesApi.Json)!;
+        var count = JsonSerializer.Deserialize<List<Question>>(stored.Questions, QuizzesApi.Json)?.Count ?? 0;
+        return TypedResults.Ok(new GameInfo(stored.Id, stored.Pin, "", "", stored.Title, count, stored.Status, null, (int)stored.Players, settings));
+    }
+
+    private static Results<ContentHttpResult, ProblemHttpResult> QrCode(long id, TeacherDb mine, GameRegistry registry, HttpContext context)
+    {
+        if (registry.Find(id) is not { } game || game.TeacherId != mine.TeacherId || game.IsOver)
+        {
+            return Problems.NotFound("live game");
+        }
+
+        using var data = QRCodeGenerator.GenerateQrCode(game.JoinUrl, QRCodeGenerator.ECCLevel.M);
+        var svg = new SvgQRCode(data).GetGraphic(10, "#000000", "#ffffff", true, SvgQRCode.SizingMode.ViewBoxAttribute);
+        context.Response.Headers.CacheControl = "private, max-age=3600";
+        return TypedResults.Content(svg, "image/svg+xml");
+    }
+
+    private static Results<Ok<PlayInfo>, ProblemHttpResult> Lookup(string pin, GameRegistry registry) =>
+        registry.FindByPin(pin) is { IsOver: false } game
+            ? TypedResults.Ok(new PlayInfo(game.Pin, game.Title, game.JoinMode, game.FreeRosterNames()))
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such game",
+                detail: "There is no game with that PIN right now. Check the number on the screen.");
+
+    private static GameInfo Info(LiveGame game) => new(
+        game.Id, game.Pin, game.JoinUrl, $"/api/games/{game.Id}/qr.svg", game.Title, game.QuestionCount,
+        game.Phase switch { GamePhase.Lobby => "lobby", GamePhase.Podium or GamePhase.Closed => "finished", _ => "running" },
+        game.Phase, game.PlayerCount, game.Settings);
+
+    /// <summary>
+    /// The address phones open: Homeroom:PublicUrl when set (behind a proxy, or to print a stable address),
+    /// else the address this request came in on.
+    /// </summary>
+    private static string JoinUrl(IConfiguration configuration, HttpRequest request, string pin)
+    {
+        var root = configuration["Homeroom:PublicUrl"] is { Length: > 0 } configured
+            ? configured.TrimEnd('/')
+            : $"{request.Scheme}://{request.Host}{request.PathBase}";
+        return string.Create(CultureInfo.InvariantCulture, $"{root}/play?pin={pin}");
+    }
+
+    /// <summary>
+    /// The names students choose from: preferred name, else name; where two would read the same, the full
+    /// name, and where even those clash a number.
+    /// </summary>
+    private static List<RosterName> RosterNames(IReadOnlyList<Classes.StudentRow> students)
+    {
+        var names = students.Select(s => (s.Id, Name: string.IsNullOrWhiteSpace(s.PreferredName) ? s.Name : s.PreferredName!, Full: s.Name)).ToList();
+        var clashing = names.GroupBy(n => Nicknames.Key(n.Name)).Where(g => g.Count() > 1).SelectMany(g => g).Select(n => n.Id).ToHashSet();
+        var result = names.Select(n => (n.Id, Name: clashing.Contains(n.Id) ? n.Full : n.Name)).ToList();
+        var seen = new Dictionary<string, int>(StringComparer.Ordinal);
+        var unique = new List<RosterName>(result.Count);
+        foreach (var (studentId, name) in result.OrderBy(n => n.Name, StringComparer.CurrentCultureIgnoreCase))
+        {
+            var key = Nicknames.Key(name);
+            var count = seen[key] = seen.GetValueOrDefault(key) + 1;
+            unique.Add(new RosterName(studentId, count == 1 ? name : string.Create(CultureInfo.InvariantCulture, $"{name} ({count})")));
+        }
+
+        return unique;
+    }
+
+    private sealed class StoredGame
+    {
+        public long Id { get; init; }
+
+        public string Pin { get; init; } = "";
+
+        public string Title { get; init; } = "";
+
+        public string Questions { get; init; } = "[]";
+
+        public string Options { get; init; } = "{}";
+
+        public string Status { get; init; } = "";
+
+        public long Players { get; init; }
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.AspNetCore.SignalR;
+using System.Threading.RateLimiting;
+
+namespace Homeroom.Games;
+
+public static class GamesSetup
+{
+    /// <summary>The live-game hub's address.</summary>
+    public const string HubPath = "/hubs/game";
+
+    public static WebApplicationBuilder AddGames(this WebApplicationBuilder builder)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        var services = builder.Services;
+        services.AddSignalR(options =>
+        {
+            // Every hub message is small: a nickname, an answer. Anything bigger is refused before it is read.
+            options.MaximumReceiveMessageSize = 8 * 1024;
+            options.AddFilter<HubFloodFilter>();
+        });
+        services.AddSingleton<HubFloodFilter>();
+        services.AddSingleton<Nicknames>();
+        services.AddSingleton<GameLog>();
+        services.AddSingleton<GameServices>();
+        services.AddSingleton<GameRegistry>();
+        services.AddHostedService(provider => provider.GetRequiredService<GameRegistry>());
+
+        var perMinute = builder.Configuration.GetValue("Homeroom:PinLookupsPerMinutePerClient", 60);
+        services.AddRateLimiter(options => options.AddPolicy(GamesApi.PinLookupRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
+            context.Connection.RemoteIpAddress?.ToString() ?? "local",
+            _ => new FixedWindowRateLimiterOptions { PermitLimit = perMinute, Window = TimeSpan.FromMinutes(1), QueueLimit = 0 })));
+        return builder;
+    }
+
+    public static void MapGameHub(this IEndpointRouteBuilder app) => app.MapHub<GameHub>(HubPath);
+}

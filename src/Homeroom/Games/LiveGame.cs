@@ -1,0 +1,919 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text.Json;
+using System.Threading.Channels;
+using Homeroom.Quizzes;
+using Microsoft.AspNetCore.SignalR;
+
+namespace Homeroom.Games;
+
+/// <summary>What a live game needs from the service.</summary>
+public sealed record GameServices(
+    GameLog Log, IHubContext<GameHub> Hub, TimeProvider Clock, IRandomSource Random, Nicknames Nicknames, ILogger<LiveGame> Logger);
+
+/// <summary>
+/// One game being played: the state machine, its players and their scores, in memory, with every change
+/// that matters written through <see cref="GameLog"/> as it happens. All state changes happen under one
+/// lock and are quick; what they send goes through one outbox per game, in order, so a slow fan-out to
+/// thousands of phones never holds up an answer, and no player sees a question's results before the question.
+/// The server keeps the time: questions open and close on <see cref="TimeProvider"/> timers.
+/// </summary>
+public sealed class LiveGame
+{
+    /// <summary>Games are for classrooms and school assemblies; this bounds memory, not real use.</summary>
+    public const int MaxPlayers = 20_000;
+
+    /// <summary>Small games get every answer count; bigger ones at most this often.</summary>
+    private const long AnswerCountEveryMs = 200;
+
+    /// <summary>Players' connections are spread over this many SignalR groups, so that a message to every player goes out a group at a time (<see cref="ToEveryoneAsync"/>).</summary>
+    private const int PlayerShards = 16;
+
+    /// <summary>A message of its own to each player (<see cref="ToEachAsync"/>) yields to the thread pool after this many sends.</summary>
+    private const int SendsPerWave = 500;
+
+    private readonly Lock sync = new();
+    private readonly GameServices services;
+    private readonly IReadOnlyList<Question> questions;
+    private readonly IReadOnlyList<int[]?> shownOrder;
+    private readonly IReadOnlyList<RosterName>? roster;
+    private readonly List<Player> players = [];
+    private readonly Dictionary<string, Player> byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Player> byToken = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Player> byConnection = new(StringComparer.Ordinal);
+    private readonly HashSet<string> hosts = new(StringComparer.Ordinal);
+    private readonly string[] playerGroups;
+    private readonly Channel<Func<IHubContext<GameHub>, Task>> outbox =
+        Channel.CreateUnbounded<Func<IHubContext<GameHub>, Task>>(new UnboundedChannelOptions { SingleReader = true });
+
+    private GamePhase phase = GamePhase.Lobby;
+    private int index = -1;
+    private int generation;
+    private ITimer? timer;
+    private DateTimeOffset openedAt;
+    private int answered;
+    private int waiting;
+    private int kicked;
+    private long lastCountSent;
+    private QuestionEnded? lastEnded;
+    private Leaderboard? lastLeaderboard;
+    private Podium? podium;
+
+    public LiveGame(
+        long id, string pin, long teacherId, string title, IReadOnlyList<Question> questions, GameSettings settings,
+        IReadOnlyList<RosterName>? roster, string joinUrl, GameServices services)
+    {
+        ArgumentNullException.ThrowIfNull(questions);
+        ArgumentNullException.ThrowIfNull(services);
+        Id = id;
+        Pin = pin;
+        TeacherId = teacherId;
+        Title = title;
+        Settings = settings;
+        JoinUrl = joinUrl;
+        this.questions = questions;
+        this.roster = roster;
+        this.services = services;
+        shownOrder = [.. questions.Select(ShownOrder)];
+        playerGroups = [.. Enumerable.Range(0, PlayerShards).Select(shard => string.Create(CultureInfo.InvariantCulture, $"players:{id}:{shard}"))];
+        CreatedAt = services.Clock.GetUtcNow();
+        LastActivity = CreatedAt;
+        _ = Task.Run(SendLoopAsync);
+    }
+
+    public long Id { get; }
+
+    public string Pin { get; }
+
+    public long TeacherId { get; }
+
+    public string Title { get; }
+
+    public GameSettings Settings { get; }
+
+    public string JoinUrl { get; }
+
+    public DateTimeOffset CreatedAt { get; }
+
+    public DateTimeOffset LastActivity { get; private set; }
+
+    public int QuestionCount => questions.Count;
+
+    /// <summary>The SignalR group of this player's connection: one of <see cref="PlayerShards"/> groups of the game's players.</summary>
+    public string PlayersGroupOf(string connectionId) =>
+        playerGroups[(int)((uint)StringComparer.Ordinal.GetHashCode(connectionId) % PlayerShards)];
+
+    /// <summary>The SignalR group of the host's connections (a host may reload, or open a second screen).</summary>
+    public string HostsGroup => "hosts:" + Id;
+
+    public GamePhase Phase
+    {
+        get
+        {
+            lock (sync)
+            {
+                return phase;
+            }
+        }
+    }
+
+    public int PlayerCount
+    {
+        get
+        {
+            lock (sync)
+            {
+                return ActiveCount();
+            }
+        }
+    }
+
+    public bool IsOver => Phase is GamePhase.Podium or GamePhase.Closed;
+
+    /// <summary>Raised once when the game reaches the podium or is closed from the lobby.</summary>
+    public event Action<LiveGame>? Over;
+
+    /// <summary>Roster names nobody has taken yet, for a class game's join screen.</summary>
+    public IReadOnlyList<string>? FreeRosterNames()
+    {
+        lock (sync)
+        {
+            return roster?.Where(r => !byName.ContainsKey(Nicknames.Key(r.Name))).Select(r => r.Name).ToList();
+        }
+    }
+
+    public string JoinMode => roster is not null ? "roster" : Settings.NicknameGenerator ? "generated" : "nickname";
+
+    // ---- Players -------------------------------------------------------------------------------------
+
+    public async Task<Joined> JoinAsync(string connectionId, string? nickname)
+    {
+        Player player;
+        Task saved;
+        lock (sync)
+        {
+            if (phase is GamePhase.Podium or GamePhase.Closed)
+            {
+                throw new HubException("This game has ended.");
+            }
+
+            if (players.Count >= MaxPlayers)
+            {
+                throw new HubException("This game is full.");
+            }
+
+            var (name, studentId) = ChooseName(nickname);
+            var firstQuestion = phase is GamePhase.Question or GamePhase.Answering ? index : index + 1;
+            player = new Player(players.Count + 1, name, studentId, NewToken(), Math.Max(0, firstQuestion), questions.Count);
+            players.Add(player);
+            byName[Nicknames.Key(name)] = player;
+            byToken[player.Token] = player;
+            Attach(player, connectionId);
+            if (IsWaiting(player))
+            {
+                waiting++;
+            }
+
+            saved = services.Log.PlayerJoined(Id, player.Id, name, studentId, Now(), player.FirstQuestion);
+            var change = new LobbyChange(Lobby(player), ActiveCount(), ConnectedCount());
+            Send(hub => hub.Clients.Group(HostsGroup).SendAsync("playerJoined", change));
+        }
+
+        await saved;
+        lock (sync)
+        {
+            return new Joined(player.Id, player.Nickname, player.Token, StateFor(player));
+        }
+    }
+
+    public Joined Rejoin(string connectionId, string? token)
+    {
+        lock (sync)
+        {
+            if (token is null || !byToken.TryGetValue(token, out var player))
+            {
+                throw new HubException("That rejoin token is not valid for this game. Join again with a nickname.");
+            }
+
+            if (player.Kicked)
+            {
+                throw new HubException("You were removed from this game.");
+            }
+
+            if (phase == GamePhase.Closed)
+            {
+                throw new HubException("This game has ended.");
+            }
+
+            if (player.ConnectionId is { } old && old != connectionId)
+            {
+                byConnection.Remove(old);
+                Send(hub => hub.Groups.RemoveFromGroupAsync(old, PlayersGroupOf(old)));
+            }
+
+            var wasWaiting = IsWaiting(player);
+            Attach(player, connectionId);
+            if (!wasWaiting && IsWaiting(player))
+            {
+                waiting++;
+            }
+
+            var change = new LobbyChange(Lobby(player), ActiveCount(), ConnectedCount());
+            Send(hub => hub.Clients.Group(HostsGroup).SendAsync("playerJoined", change));
+            return new Joined(player.Id, player.Nickname, player.Token, StateFor(player));
+        }
+    }
+
+    public async Task<AnswerAck> AnswerAsync(string connectionId, int questionIndex, JsonElement payload)
+    {
+        AnswerRecord record;
+        lock (sync)
+        {
+            var player = PlayerOn(connectionId);
+            if (player.Answers[Math.Clamp(questionIndex, 0, questions.Count - 1)] is { } first && questionIndex >= 0 && questionIndex < questions.Count)
+            {
+                record = first;
+            }
+            else
+            {
+                if (phase != GamePhase.Answering || questionIndex != index)
+                {
+                    throw new HubException(questionIndex == index && phase is GamePhase.Results or GamePhase.Leaderboard
+                        ? "Time is up for this question."
+                        : "That question is not open for answers.");
+                }
+
+                var question = questions[index];
+                var answer = Scoring.Read(question, payload) ?? throw new HubException(ShapeHelp(question));
+                CheckRange(question, answer);
+                var now = services.Clock.GetUtcNow();
+                var time = now - openedAt;
+                if (time < TimeSpan.Zero)
+                {
+                    time = TimeSpan.Zero;
+                }
+
+                var score = Scoring.Score(question, answer, time, player.Streak, Settings.Streaks);
+                var timeMs = (long)time.TotalMilliseconds;
+                bool? correct = question.Type == QuestionTypes.Poll ? null : score.Correct;
+                record = new AnswerRecord(answer, score, correct, timeMs);
+                var wasWaiting = IsWaiting(player);
+                player.Answers[index] = record;
+                player.Score += score.Total;
+                player.Streak = score.Streak;
+                answered++;
+                if (wasWaiting)
+                {
+                    waiting--;
+                }
+
+                record.Saved = services.Log.Answered(Id, player.Id, index, Compact(payload), correct, score, timeMs, now.ToUnixTimeMilliseconds());
+                LastActivity = now;
+                if (waiting <= 0)
+                {
+                    CloseQuestion();
+                }
+                else if (answered + waiting < 50 || Environment.TickCount64 - lastCountSent >= AnswerCountEveryMs)
+                {
+                    lastCountSent = Environment.TickCount64;
+                    var count = new AnswerCount(index, answered, answered + waiting);
+                    Send(hub => hub.Clients.Group(HostsGroup).SendAsync("answerCount", count));
+                }
+            }
+        }
+
+        try
+        {
+            await record.Saved;
+        }
+        catch (Exception e) when (e is not HubException)
+        {
+            throw new HubException("Your answer could not be saved. Please tell your teacher.");
+        }
+
+        return new AnswerAck(questionIndex, record.TimeMs);
+    }
+
+    /// <summary>A connection went away: the player stays in the game (they may rejoin), shown as disconnected.</summary>
+    public void Disconnected(string connectionId)
+    {
+        lock (sync)
+        {
+            hosts.Remove(connectionId);
+            if (!byConnection.Remove(connectionId, out var player))
+            {
+                return;
+            }
+
+            Detach(player);
+            var change = new LobbyChange(Lobby(player), ActiveCount(), ConnectedCount());
+            Send(hub => hub.Clients.Group(HostsGroup).SendAsync("playerLeft", change));
+        }
+    }
+
+    // ---- Host ----------------------------------------------------------------------------------------
+
+    public HostState AddHost(string connectionId)
+    {
+        lock (sync)
+        {
+            hosts.Add(connectionId);
+            return HostStateNow();
+        }
+    }
+
+    public bool IsHost(string connectionId)
+    {
+        lock (sync)
+        {
+            return hosts.Contains(connectionId);
+        }
+    }
+
+    public void Start()
+    {
+        lock (sync)
+        {
+            if (phase != GamePhase.Lobby)
+            {
+                throw new HubException("The game has already started.");
+            }
+
+            if (ActiveCount() == 0)
+            {
+                throw new HubException("Wait for at least one player to join.");
+            }
+
+            _ = services.Log.GameStarted(Id, Now());
+            ShowQuestion(0);
+        }
+    }
+
+    public void Next()
+    {
+        lock (sync)
+        {
+            switch (phase)
+            {
+                case GamePhase.Lobby:
+                    throw new HubException("Start the game first.");
+                case GamePhase.Question:
+                    OpenAnswers(generation);
+                    break;
+                case GamePhase.Answering:
+                    CloseQuestion();
+                    break;
+                case GamePhase.Results:
+                    ShowLeaderboard();
+                    break;
+                case GamePhase.Leaderboard when index + 1 < questions.Count:
+                    ShowQuestion(index + 1);
+                    break;
+                case GamePhase.Leaderboard:
+                    Finish();
+                    break;
+                default:
+                    throw new HubException("The game is over.");
+            }
+        }
+    }
+
+    public void Kick(int playerId)
+    {
+        lock (sync)
+        {
+            if (playerId < 1 || playerId > players.Count || players[playerId - 1].Kicked)
+            {
+                throw new HubException("There is no such player in this game.");
+            }
+
+            var player = players[playerId - 1];
+            var connection = player.ConnectionId;
+            Detach(player, kick: true);
+            byToken.Remove(player.Token);
+            _ = services.Log.PlayerKicked(Id, player.Id);
+            var change = new LobbyChange(Lobby(player), ActiveCount(), ConnectedCount());
+            if (connection is not null)
+            {
+                Send(async hub =>
+                {
+                    await hub.Clients.Client(connection).SendAsync("kicked", new Notice("The host removed you from this game."));
+                    await hub.Groups.RemoveFromGroupAsync(connection, PlayersGroupOf(connection));
+                });
+            }
+
+            Send(hub => hub.Clients.Group(HostsGroup).SendAsync("playerLeft", change));
+        }
+    }
+
+    /// <summary>Ends the game now: to the podium if it has started, else closes it (and it is not kept).</summary>
+    /// <returns>True when the game had started (its results are kept).</returns>
+    public bool End()
+    {
+        lock (sync)
+        {
+            switch (phase)
+            {
+                case GamePhase.Lobby:
+                    phase = GamePhase.Closed;
+                    CancelTimer();
+                    Send(hub => ToEveryoneAsync(hub, "gameClosed", new Notice("The host closed this game.")));
+                    Send(_ => Task.Run(() => Over?.Invoke(this)));
+                    return false;
+                case GamePhase.Podium or GamePhase.Closed:
+                    return true;
+                default:
+                    if (phase == GamePhase.Answering)
+                    {
+                        CloseQuestion();
+                    }
+
+                    Finish();
+                    return true;
+            }
+        }
+    }
+
+    // ---- The flow (all called under the lock) --------------------------------------------------------
+
+    private void ShowQuestion(int number)
+    {
+        index = number;
+        phase = GamePhase.Question;
+        answered = 0;
+        lastEnded = null;
+        var shown = Shown(number);
+        Send(hub => ToEveryoneAsync(hub, "question", shown));
+        var read = TimeSpan.FromSeconds(Settings.ReadSeconds);
+        if (read <= TimeSpan.Zero)
+        {
+            OpenAnswers(generation);
+        }
+        else
+        {
+            Schedule(read, OpenAnswers);
+        }
+    }
+
+    private void OpenAnswers(int expected)
+    {
+        if (expected != generation || phase != GamePhase.Question)
+        {
+            return;
+        }
+
+        CancelTimer();
+        phase = GamePhase.Answering;
+        openedAt = services.Clock.GetUtcNow();
+        LastActivity = openedAt;
+        answered = players.Count(p => p.Answers[index] is not null);
+        waiting = players.Count(IsWaiting);
+        _ = services.Log.QuestionOpened(Id, index, openedAt.ToUnixTimeMilliseconds());
+        var open = Open(index, TimeSpan.FromSeconds(TimeLimit(questions[index])));
+        var at = generation;
+        var started = Stopwatch.GetTimestamp();
+        Send(async hub =>
+        {
+            await ToEveryoneAsync(hub, "answersOpen", open);
+            // The time limit runs from when the answers went out (a slow fan-out gets up to 2 s back).
+            var fanOut = Stopwatch.GetElapsedTime(started);
+            lock (sync)
+            {
+                if (at == generation && phase == GamePhase.Answering)
+                {
+                    var limit = TimeSpan.FromSeconds(TimeLimit(questions[index])) + TimeSpan.FromTicks(Math.Min(fanOut.Ticks, TimeSpan.FromSeconds(2).Ticks));
+                    Schedule(limit - (services.Clock.GetUtcNow() - openedAt), _ => CloseQuestion());
+                }
+            }
+        });
+    }
+
+    private void CloseQuestion()
+    {
+        if (phase != GamePhase.Answering)
+        {
+            return;
+        }
+
+        CancelTimer();
+        phase = GamePhase.Results;
+        var question = questions[index];
+        var now = services.Clock.GetUtcNow();
+        // Written after every answer to this question, so once it is stored, they all are.
+        var stored = services.Log.QuestionClosed(Id, index, now.ToUnixTimeMilliseconds());
+        if (question.Type != QuestionTypes.Poll)
+        {
+            foreach (var player in players)
+            {
+                if (!player.Kicked && player.FirstQuestion <= index && player.Answers[index] is null)
+                {
+                    player.Streak = 0;
+                }
+            }
+        }
+
+        var ranked = Rank();
+        var eligible = players.Count(p => !p.Kicked && p.FirstQuestion <= index);
+        var ended = Ended(index, eligible);
+        lastEnded = ended;
+        var results = new List<(string Connection, PlayerResult Result)>(ranked.Count);
+        foreach (var player in ranked)
+        {
+            var result = ResultOf(player, index, ranked.Count);
+            player.LastResult = result;
+            if (player.ConnectionId is { } connection)
+            {
+                results.Add((connection, result));
+            }
+        }
+
+        Send(async hub =>
+        {
+            // The results go out once the answers are stored: no player sees a result before their answer's
+            // acknowledgement, and the acknowledgements of the last answers are not queued behind 10,000 results
+            // (a failure is logged by the log; show the results anyway).
+            await stored.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ToEveryoneAsync(hub, "questionEnded", ended);
+            await ToEachAsync(hub, "result", results);
+        });
+    }
+
+    private void ShowLeaderboard()
+    {
+        phase = GamePhase.Leaderboard;
+        var ranked = Rank();
+        var board = new Leaderboard(index, questions.Count, [.. ranked.Take(5).Select(Standing)], ranked.Count);
+        lastLeaderboard = board;
+        Send(hub => ToEveryoneAsync(hub, "leaderboard", board));
+    }
+
+    private void Finish()
+    {
+        CancelTimer();
+        phase = GamePhase.Podium;
+        var ranked = Rank();
+        var asked = index + 1;
+        podium = new Podium([.. ranked.Take(Settings.PodiumSize).Select(Standing)], ranked.Count, asked);
+        var final = podium;
+        var leftEarly = players.Where(p => !p.Kicked && p.ConnectionId is null).Select(p => p.Id).ToList();
+        var stored = services.Log.GameEnded(Id, Now(), leftEarly);
+        var overs = ranked.Where(p => p.ConnectionId is not null).Select(p => (p.ConnectionId!, new GameOver(p.Rank, p.Score, ranked.Count))).ToList();
+        Send(async hub =>
+        {
+            // The podium goes out once the results are stored (a failure is logged by the log; show the podium anyway).
+            await stored.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            await ToEveryoneAsync(hub, "podium", final);
+            await ToEachAsync(hub, "gameOver", overs);
+        });
+        Send(_ => Task.Run(() => Over?.Invoke(this)));
+    }
+
+    // ---- Helpers -------------------------------------------------------------------------------------
+
+    private (string Name, long? StudentId) ChooseName(string? nickname)
+    {
+        if (roster is not null)
+        {
+            var key = Nicknames.Key(nickname ?? "");
+            var student = roster.FirstOrDefault(r => Nicknames.Key(r.Name) == key)
+                ?? throw new HubException("Choose your name from the class list.");
+            if (byName.ContainsKey(key))
+            {
+                throw new HubException($"{student.Name} has already joined. If that is not you, tell your teacher.");
+            }
+
+            return (student.Name, student.StudentId);
+        }
+
+        if (Settings.NicknameGenerator)
+        {
+            return (Nicknames.Generate(services.Random, name => byName.ContainsKey(Nicknames.Key(name))), null);
+        }
+
+        var checkedName = services.Nicknames.Check(nickname, out var problem) ?? throw new HubException(problem!);
+        if (byName.ContainsKey(Nicknames.Key(checkedName)))
+        {
+            throw new HubException("That nickname is taken in this game. Choose another.");
+        }
+
+        return (checkedName, null);
+    }
+
+    private void Attach(Player player, string connectionId)
+    {
+        player.ConnectionId = connectionId;
+        byConnection[connectionId] = player;
+        LastActivity = services.Clock.GetUtcNow();
+    }
+
+    private Player PlayerOn(string connectionId) =>
+        byConnection.TryGetValue(connectionId, out var player) && !player.Kicked
+            ? player
+            : throw new HubException("Join the game first.");
+
+    /// <summary>A player leaves (disconnects or is kicked): the open question stops waiting for them.</summary>
+    private void Detach(Player player, bool kick = false)
+    {
+        var wasWaiting = IsWaiting(player);
+        if (player.ConnectionId is { } connection)
+        {
+            byConnection.Remove(connection);
+        }
+
+        player.ConnectionId = null;
+        if (kick)
+        {
+            player.Kicked = true;
+            kicked++;
+        }
+
+        if (wasWaiting && --waiting <= 0 && answered > 0)
+        {
+            CloseQuestion();
+        }
+    }
+
+    private int ActiveCount() => players.Count - kicked;
+
+    private int ConnectedCount() => byConnection.Count;
+
+    /// <summary>True for a player the open question still waits for: in the game, connected, joined by then, not answered yet.</summary>
+    private bool IsWaiting(Player player) =>
+        phase == GamePhase.Answering && !player.Kicked && player.ConnectionId is not null && player.FirstQuestion <= index && player.Answers[index] is null;
+
+    /// <summary>Score descending, then join order: the same rule the reports use.</summary>
+    private List<Player> Rank()
+    {
+        var ranked = players.Where(p => !p.Kicked).OrderByDescending(p => p.Score).ThenBy(p => p.Id).ToList();
+        for (var i = 0; i < ranked.Count; i++)
+        {
+            ranked[i].Rank = i + 1;
+        }
+
+        return ranked;
+    }
+
+    private static Standing Standing(Player player) => new(player.Rank, player.Id, player.Nickname, player.Score, player.Streak);
+
+    private static LobbyPlayer Lobby(Player player) => new(player.Id, player.Nickname, player.ConnectionId is not null, player.Score);
+
+    private static PlayerResult ResultOf(Player player, int questionIndex, int count)
+    {
+        var record = player.Answers[questionIndex];
+        return new PlayerResult(questionIndex, record is not null, record?.Correct == true, record?.Score.Points ?? 0,
+            record?.Score.StreakBonus ?? 0, player.Score, player.Streak, player.Rank, count);
+    }
+
+    private PlayerState StateFor(Player player)
+    {
+        var current = index >= 0 && index < questions.Count ? index : -1;
+        return new PlayerState(
+            Title, phase, current, questions.Count, player.Score, player.Streak, player.Rank,
+            current >= 0 && player.Answers[current] is not null,
+            phase is GamePhase.Question or GamePhase.Answering ? Shown(current) : null,
+            phase == GamePhase.Answering ? Open(current, Remaining()) : null,
+            phase is GamePhase.Results or GamePhase.Leaderboard && player.LastResult?.Index == current ? player.LastResult : null,
+            podium);
+    }
+
+    private HostState HostStateNow() => new(
+        Id, Pin, Title, JoinUrl, phase, index, questions.Count,
+        [.. players.Where(p => !p.Kicked).Select(Lobby)], answered,
+        phase is GamePhase.Question or GamePhase.Answering ? Shown(index) : null,
+        phase is GamePhase.Answering or GamePhase.Results or GamePhase.Leaderboard ? Open(index, phase == GamePhase.Answering ? Remaining() : TimeSpan.Zero) : null,
+        phase is GamePhase.Results or GamePhase.Leaderboard ? lastEnded : null,
+        phase == GamePhase.Leaderboard ? lastLeaderboard : null,
+        podium);
+
+    private TimeSpan Remaining()
+    {
+        var left = openedAt + TimeSpan.FromSeconds(TimeLimit(questions[index])) - services.Clock.GetUtcNow();
+        return left < TimeSpan.Zero ? TimeSpan.Zero : left;
+    }
+
+    private QuestionShown Shown(int number)
+    {
+        var question = questions[number];
+        return new QuestionShown(number, questions.Count, question.Type!, question.Text!, TimeLimit(question),
+            question.Points ?? QuizRules.DefaultPoints, Settings.ReadSeconds * 1000);
+    }
+
+    private AnswersOpen Open(int number, TimeSpan closesIn)
+    {
+        var question = questions[number];
+        var order = shownOrder[number];
+        IReadOnlyList<ShownChoice>? answers = question.Answers is { } list && order is not null
+            ? [.. order.Select(i => new ShownChoice(i, list[i].Text!))]
+            : null;
+        IReadOnlyList<ShownChoice>? items = question.Items is { } things && order is not null
+            ? [.. order.Select(i => new ShownChoice(i, things[i]))]
+            : null;
+        return new AnswersOpen(number, question.Type!, question.Text!, TimeLimit(question), question.Points ?? QuizRules.DefaultPoints,
+            (long)closesIn.TotalMilliseconds, answers, items);
+    }
+
+    private QuestionEnded Ended(int number, int eligible)
+    {
+        var question = questions[number];
+        var records = players.Select(p => p.Answers[number]).OfType<AnswerRecord>().ToList();
+        var right = records.Count(r => r.Correct == true);
+        IReadOnlyList<int> counts = question.Type switch
+        {
+            QuestionTypes.SingleChoice or QuestionTypes.Poll => [.. Enumerable.Range(0, question.Answers!.Count).Select(i => records.Count(r => r.Answer.Choice == i))],
+            QuestionTypes.Multi => [.. Enumerable.Range(0, question.Answers!.Count).Select(i => records.Count(r => r.Answer.Choices!.Contains(i)))],
+            QuestionTypes.TrueFalse => [records.Count(r => r.Answer.Value == true), records.Count(r => r.Answer.Value == false)],
+            _ => [right, records.Count - right],
+        };
+        IReadOnlyList<TextCount>? texts = question.Type == QuestionTypes.TypeAnswer
+            ? [.. records.GroupBy(r => QuizRules.MatchKey(r.Answer.Text!))
+                .OrderByDescending(g => g.Count())
+                .Take(10)
+                .Select(g => new TextCount(g.First().Answer.Text!.Trim(), g.Count(), g.First().Correct == true))]
+            : null;
+        return new QuestionEnded(
+            number, question.Type!, records.Count, eligible, right,
+            question.Answers is { } answers && question.Type != QuestionTypes.Poll
+                ? [.. Enumerable.Range(0, answers.Count).Where(i => answers[i].Correct == true)]
+                : null,
+            question.Type == QuestionTypes.TrueFalse ? question.Correct : null,
+            question.Type == QuestionTypes.TypeAnswer ? question.Accepted : null,
+            question.Type == QuestionTypes.Order ? [.. question.Items!.Select((text, i) => new ShownChoice(i, text))] : null,
+            counts, texts);
+    }
+
+    private int[]? ShownOrder(Question question)
+    {
+        var count = question.Answers?.Count ?? question.Items?.Count;
+        if (count is not { } n)
+        {
+            return null;
+        }
+
+        var order = Enumerable.Range(0, n).ToArray();
+        if (question.Type == QuestionTypes.Order)
+        {
+            // The items come in the right order: show them in any other.
+            for (var attempt = 0; attempt < 20 && order.SequenceEqual(Enumerable.Range(0, n)); attempt++)
+            {
+                services.Random.Shuffle(order);
+            }
+        }
+        else if (Settings.ShuffleAnswers)
+        {
+            services.Random.Shuffle(order);
+        }
+
+        return order;
+    }
+
+    private static int TimeLimit(Question question) => question.TimeLimit ?? QuizRules.DefaultTimeLimit;
+
+    private static void CheckRange(Question question, PlayerAnswer answer)
+    {
+        var count = question.Answers?.Count ?? question.Items?.Count ?? 0;
+        var ok = question.Type switch
+        {
+            QuestionTypes.SingleChoice or QuestionTypes.Poll => answer.Choice is { } c && c >= 0 && c < count,
+            QuestionTypes.Multi => answer.Choices!.Count > 0 && answer.Choices.All(c => c >= 0 && c < count) && answer.Choices.Distinct().Count() == answer.Choices.Count,
+            QuestionTypes.Order => answer.Order!.Count == count && answer.Order.OrderBy(i => i).SequenceEqual(Enumerable.Range(0, count)),
+            QuestionTypes.TypeAnswer => !string.IsNullOrWhiteSpace(answer.Text),
+            _ => true,
+        };
+        if (!ok)
+        {
+            throw new HubException(question.Type switch
+            {
+                QuestionTypes.Order => $"Send every item's id once, in your order (ids 0 to {count - 1}).",
+                QuestionTypes.TypeAnswer => "Type an answer.",
+                QuestionTypes.Multi => $"Choose at least one answer, each once (ids 0 to {count - 1}).",
+                _ => $"That answer does not exist: ids go from 0 to {count - 1}.",
+            });
+        }
+    }
+
+    private static string ShapeHelp(Question question) => question.Type switch
+    {
+        QuestionTypes.SingleChoice or QuestionTypes.Poll => "Send the chosen answer's id (a number).",
+        QuestionTypes.Multi => "Send the chosen answers' ids (an array of numbers).",
+        QuestionTypes.TrueFalse => "Send true or false.",
+        QuestionTypes.TypeAnswer => $"Send your answer as text (at most {QuizRules.MaxAnswerText} characters).",
+        _ => "Send the items' ids in your order (an array of numbers).",
+    };
+
+    private static string Compact(JsonElement payload) => payload.GetRawText();
+
+    private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
+
+    private long Now() => services.Clock.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private void Schedule(TimeSpan due, Action<int> action)
+    {
+        CancelTimer();
+        var at = ++generation;
+        timer = services.Clock.CreateTimer(
+            _ =>
+            {
+                lock (sync)
+                {
+                    if (at == generation)
+                    {
+                        action(at);
+                    }
+                }
+            },
+            null, due < TimeSpan.Zero ? TimeSpan.Zero : due, Timeout.InfiniteTimeSpan);
+    }
+
+    private void CancelTimer()
+    {
+        generation++;
+        timer?.Dispose();
+        timer = null;
+    }
+
+    private void Send(Func<IHubContext<GameHub>, Task> message) => outbox.Writer.TryWrite(message);
+
+    /// <summary>
+    /// A message to every player, then to the hosts. Each send to a connection queues that connection's transport
+    /// on the thread pool, so one send to 10,000 players queued 10,000 work items at once, and every answer that
+    /// arrived meanwhile (its receive, its dispatch, its acknowledgement) waited behind all of them. Going a group
+    /// of players at a time, yielding to the thread pool's queue in between, lets that work through between waves.
+    /// </summary>
+    private async Task ToEveryoneAsync(IHubContext<GameHub> hub, string method, object message)
+    {
+        foreach (var group in playerGroups)
+        {
+            await hub.Clients.Group(group).SendAsync(method, message);
+            await Task.Yield();
+        }
+
+        await hub.Clients.Group(HostsGroup).SendAsync(method, message);
+    }
+
+    /// <summary>A message of its own to each of these connections, in waves like <see cref="ToEveryoneAsync"/>.</summary>
+    private static async Task ToEachAsync<T>(IHubContext<GameHub> hub, string method, IReadOnlyList<(string Connection, T Message)> messages)
+    {
+        for (var i = 0; i < messages.Count; i++)
+        {
+            await hub.Clients.Client(messages[i].Connection).SendAsync(method, messages[i].Message);
+            if ((i + 1) % SendsPerWave == 0)
+            {
+                await Task.Yield();
+            }
+        }
+    }
+
+    private async Task SendLoopAsync()
+    {
+        while (await outbox.Reader.WaitToReadAsync())
+        {
+            while (outbox.Reader.TryRead(out var message))
+            {
+                try
+                {
+                    await message(services.Hub);
+                }
+                catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
+                {
+                    services.Logger.SendFailed(e, Id);
+                }
+            }
+        }
+    }
+
+    /// <summary>Stops the game's sender once it is over and removed.</summary>
+    internal void Retire() => outbox.Writer.TryComplete();
+
+    private sealed class Player(int id, string nickname, long? studentId, string token, int firstQuestion, int questionCount)
+    {
+        public int Id { get; } = id;
+
+        public string Nickname { get; } = nickname;
+
+        public long? StudentId { get; } = studentId;
+
+        public string Token { get; } = token;
+
+        public int FirstQuestion { get; } = firstQuestion;
+
+        public AnswerRecord?[] Answers { get; } = new AnswerRecord?[questionCount];
+
+        public string? ConnectionId { get; set; }
+
+        public bool Kicked { get; set; }
+
+        public int Score { get; set; }
+
+        public int Streak { get; set; }
+
+        public int Rank { get; set; }
+
+        public PlayerResult? LastResult { get; set; }
+    }
+
+    private sealed record AnswerRecord(PlayerAnswer Answer, AnswerScore Score, bool? Correct, long TimeMs)
+    {
+        public Task Saved { get; set; } = Task.CompletedTask;
+    }
+}
