@@ -61,6 +61,7 @@ public static class AccountsSetup
         services.AddAuthorization();
         services.AddMemoryCache();
         services.AddSingleton<SecurityStampCheck>();
+        services.AddSingleton<BearerTicketCache>();
         services.AddSingleton<IPasswordHasher<TeacherAccount>, PasswordHasher<TeacherAccount>>();
         services.Configure<LoginThrottleOptions>(settings.GetSection("LoginThrottle"));
         services.AddSingleton<LoginThrottle>();
@@ -142,22 +143,58 @@ public static class AccountsSetup
     /// stamp is stale (password changed, account deleted). Challenges are 401, forbids 403.
     /// </summary>
     private sealed class TeacherAuthenticationHandler(
-        IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SecurityStampCheck stamps)
+        IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, SecurityStampCheck stamps, BearerTicketCache tickets)
         : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
     {
         protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
         {
-            var inner = HasBearerToken(Request) ? BearerTokenDefaults.AuthenticationScheme : CookieAuthenticationDefaults.AuthenticationScheme;
-            var result = await Context.AuthenticateAsync(inner);
-            if (!result.Succeeded)
+            var token = BearerToken(Request);
+            AuthenticationTicket? ticket;
+            if (token is null)
             {
-                return result;
+                var result = await Context.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+                if (!result.Succeeded)
+                {
+                    return result;
+                }
+
+                ticket = new AuthenticationTicket(result.Principal, result.Properties, Scheme.Name);
+            }
+            else if (tickets.Find(token) is { } known)
+            {
+                ticket = known;
+            }
+            else
+            {
+                var result = await Context.AuthenticateAsync(BearerTokenDefaults.AuthenticationScheme);
+                if (!result.Succeeded)
+                {
+                    return result;
+                }
+
+                ticket = new AuthenticationTicket(result.Principal, result.Properties, Scheme.Name);
+                tickets.Remember(token, ticket);
             }
 
-            return await stamps.IsCurrentAsync(result.Principal)
-                ? AuthenticateResult.Success(new AuthenticationTicket(result.Principal, result.Properties, Scheme.Name))
+            return await stamps.IsCurrentAsync(ticket.Principal)
+                ? AuthenticateResult.Success(ticket)
                 : AuthenticateResult.Fail("The session has ended: the password was changed or the account deleted.");
         }
+    }
+
+    /// <summary>
+    /// The bearer token a request carries, else null: ?access_token= on a hub, else the Authorization header
+    /// (the order in which the bearer-token handler itself takes them, see OnMessageReceived).
+    /// </summary>
+    private static string? BearerToken(HttpRequest request)
+    {
+        if (HubToken(request) is { Length: > 0 } token)
+        {
+            return token;
+        }
+
+        var authorization = request.Headers.Authorization.ToString();
+        return authorization.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? authorization["Bearer ".Length..].Trim() : null;
     }
 
     private static bool HasBearerToken(HttpRequest request) =>

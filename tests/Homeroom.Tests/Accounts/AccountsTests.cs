@@ -216,6 +216,8 @@ public abstract class AccountsTests(AppFixture fixture) : AppTests(fixture)
         const string newPassword = "a much better passphrase";
         using var other = Anonymous();
         other.UseBearer(await Teacher.LoginAsync(other, teacher.Username, teacher.Password));
+        // Used once first, so the service has already opened (and remembered) the token when the password changes.
+        await (await other.GetAsync("/api/me")).Status(HttpStatusCode.OK);
 
         await (await teacher.Api.PostAsync("/api/me/password", new { currentPassword = "wrong password!", newPassword }))
             .ValidationProblem("currentPassword");
@@ -227,6 +229,37 @@ public abstract class AccountsTests(AppFixture fixture) : AppTests(fixture)
         await (await other.GetAsync("/api/me")).Status(HttpStatusCode.Unauthorized);
         await (await other.PostAsync("/api/auth/login", new { username = teacher.Username, password = teacher.Password })).Status(HttpStatusCode.Unauthorized);
         Assert.NotEmpty(await Teacher.LoginAsync(other, teacher.Username, newPassword));
+    }
+
+    [Fact]
+    public async Task A_bearer_token_stops_working_when_it_expires_even_after_heavy_use()
+    {
+        await using var app = await Fixture.StartAppAsync(new Dictionary<string, string?> { ["Homeroom:AccessTokenHours"] = "1" });
+        var teacher = await Teacher.SignUpAsync(app);
+        for (var i = 0; i < 3; i++)
+        {
+            await (await teacher.Api.GetAsync("/api/me")).Status(HttpStatusCode.OK);
+        }
+
+        app.Clock.Advance(TimeSpan.FromMinutes(59));
+        await (await teacher.Api.GetAsync("/api/me")).Status(HttpStatusCode.OK);
+
+        app.Clock.Advance(TimeSpan.FromMinutes(2));
+        await (await teacher.Api.GetAsync("/api/me")).Problem(HttpStatusCode.Unauthorized);
+    }
+
+    [Fact]
+    public async Task A_token_changed_by_one_character_is_refused()
+    {
+        var teacher = await SignUpAsync();
+        using var api = Anonymous();
+        var token = await Teacher.LoginAsync(api, teacher.Username, teacher.Password);
+        api.UseBearer(token);
+        await (await api.GetAsync("/api/me")).Status(HttpStatusCode.OK);
+
+        var middle = token.Length / 2;
+        api.UseBearer(token[..middle] + (token[middle] == 'A' ? 'B' : 'A') + token[(middle + 1)..]);
+        await (await api.GetAsync("/api/me")).Problem(HttpStatusCode.Unauthorized);
     }
 
     [Fact]
