@@ -361,49 +361,105 @@ public static class PicksApi
         long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now) =>
         mine.WriteAsync<(Pick? Pick, ProblemHttpResult? Problem)>(async tx =>
         {
-            var rows = await tx.QueryPreparedAsync<RoundRow>(RoundSql, new { id, day });
-            if (rows.Count == 0)
+            // The round as the writer left it after this class's last pick, unless anything else has changed the
+            // database since (WriterMemory forgets it then); otherwise read from the database.
+            var memory = tx.Memory;
+            var rounds = tx.Remembered<FairRounds>();
+            var key = (id, tx.TeacherId, day);
+            try
             {
-                return (null, Problems.NotFound("class"));
-            }
+                if (rounds?.GetValueOrDefault(key) is not { } state)
+                {
+                    var rows = await tx.QueryPreparedAsync<RoundRow>(RoundSql, new { id, day });
+                    if (rows.Count == 0)
+                    {
+                        return (null, Problems.NotFound("class"));
+                    }
 
-            var read = rows[0];
+                    state = FairRound.From(rows[0]);
+                    if (state.Present.Count == 0)
+                    {
+                        return (null, NobodyPresent);
+                    }
+                }
+
+                var left = state.Present.Where(p => !state.Taken.Contains(p)).Select(p => new Candidate(p, 0)).ToList();
+                var newRound = left.Count == 0;
+                if (newRound)
+                {
+                    // Everyone present has had a turn: a new round begins.
+                    left = state.Present.ConvertAll(p => new Candidate(p, 0));
+                }
+
+                var studentId = Picker.Draw(PickMode.Fair, left, 1, random)[0];
+                var round = newRound ? state.Round + 1 : state.Round;
+                rounds?.Remove(key);
+                if (newRound && await tx.ExecutePreparedAsync(AdvanceRoundSql, new { id, from = state.Round, day }) == 0)
+                {
+                    // The database does not agree that the round is over: read it again and draw again.
+                    return (null, null);
+                }
+
+                var inserted = await tx.QueryPreparedAsync<InsertedTurn>(
+                    InsertTurnSql, new { id, studentId, round, eligible = state.Present.Count, day, at = now.ToUnixTimeMilliseconds() });
+                if (inserted.Count == 0)
+                {
+                    return (null, null);
+                }
+
+                rounds?.Remember(key, newRound ? new FairRound(round, state.Present, [studentId]) : state.With(studentId));
+                return (new Pick(inserted[0].Id, Name(PickMode.Fair), round, new StudentRef(studentId, inserted[0].Name, inserted[0].PreferredName, inserted[0].Pronouns),
+                    null, left.Count - 1, state.Present.Count, day, now), null);
+            }
+            finally
+            {
+                // Whatever this pick changed is now either in the memory or forgotten with its class.
+                memory?.Seal();
+            }
+        });
+
+    /// <summary>
+    /// A class's fair round on one day (absences are per day) as the SQLite writer last read or wrote it: the round,
+    /// the students present (sorted ids) and those who have had a turn in it.
+    /// </summary>
+    private sealed record FairRound(int Round, List<long> Present, HashSet<long> Taken)
+    {
+        public static FairRound From(RoundRow read)
+        {
             var present = Ids(read.Students);
             if (read.Absent is not null)
             {
-                var absent = Ids(read.Absent);
+                var absent = Ids(read.Absent).ToHashSet();
                 present.RemoveAll(absent.Contains);
             }
 
-            if (present.Count == 0)
-            {
-                return (null, NobodyPresent);
-            }
-
             present.Sort();
-            var taken = read.Taken is null ? [] : Ids(read.Taken).ToHashSet();
-            var left = present.Where(p => !taken.Contains(p)).Select(p => new Candidate(p, 0)).ToList();
-            var newRound = left.Count == 0;
-            if (newRound)
+            return new FairRound(read.Round, present, read.Taken is null ? [] : Ids(read.Taken).ToHashSet());
+        }
+
+        /// <summary>The same round with one more turn taken (the set is the writer's alone: updated in place).</summary>
+        public FairRound With(long studentId)
+        {
+            Taken.Add(studentId);
+            return this;
+        }
+    }
+
+    /// <summary>The fair rounds the SQLite writer remembers (<see cref="WriterMemory"/>): the classes picked in most recently.</summary>
+    private sealed class FairRounds : Dictionary<(long ClassId, long TeacherId, string Day), FairRound>
+    {
+        private const int MaxClasses = 1_000;
+
+        public void Remember((long ClassId, long TeacherId, string Day) key, FairRound round)
+        {
+            if (Count >= MaxClasses)
             {
-                // Everyone present has had a turn: a new round begins.
-                left = present.ConvertAll(p => new Candidate(p, 0));
+                Clear();
             }
 
-            var studentId = Picker.Draw(PickMode.Fair, left, 1, random)[0];
-            var round = newRound ? read.Round + 1 : read.Round;
-            if (newRound)
-            {
-                await tx.ExecutePreparedAsync(AdvanceRoundSql, new { id, from = read.Round, day });
-            }
-
-            var inserted = await tx.QueryPreparedAsync<InsertedTurn>(
-                InsertTurnSql, new { id, studentId, round, eligible = present.Count, day, at = now.ToUnixTimeMilliseconds() });
-            return inserted.Count == 0
-                ? (null, null)
-                : (new Pick(inserted[0].Id, Name(PickMode.Fair), round, new StudentRef(studentId, inserted[0].Name, inserted[0].PreferredName, inserted[0].Pronouns),
-                    null, left.Count - 1, present.Count, day, now), null);
-        });
+            this[key] = round;
+        }
+    }
 
     /// <summary>The ids in a text made by group_concat ("12,15,17"); empty for null.</summary>
     private static List<long> Ids(string? text)

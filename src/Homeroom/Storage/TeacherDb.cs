@@ -131,6 +131,13 @@ public sealed class TeacherTransaction(TeacherDb scope, DbConnection connection,
 {
     public long TeacherId => scope.TeacherId;
 
+    /// <summary>What the SQLite writer remembers between writes (<see cref="WriterMemory"/>); null anywhere else.</summary>
+    internal WriterMemory? Memory => WriterMemory.For(connection);
+
+    /// <summary>The part of <see cref="Memory"/> of type <typeparamref name="T"/> (see <see cref="WriterMemory.Part{T}"/>); null where there is none.</summary>
+    internal T? Remembered<T>()
+        where T : class, new() => Memory?.Part<T>(transaction);
+
     public async Task<IReadOnlyList<T>> QueryAsync<T>(string sql, object? args = null) =>
         (await connection.QueryAsync<T>(sql, scope.Scope(sql, args), transaction)).AsList();
 

@@ -35,6 +35,7 @@ internal sealed class WriteQueue : IAsyncDisposable
     private readonly Task loop;
     private DbConnection? connection;
     private PreparedStatements? statements;
+    private WriterMemory? memory;
 
     public WriteQueue(Func<CancellationToken, ValueTask<DbConnection>> open)
     {
@@ -87,6 +88,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         {
             connection = await open(CancellationToken.None);
             statements = connection is SqliteConnection sqlite ? PreparedStatements.Attach(sqlite) : null;
+            memory = connection is SqliteConnection writer ? WriterMemory.Attach(writer) : null;
         }
 
         return connection;
@@ -97,6 +99,8 @@ internal sealed class WriteQueue : IAsyncDisposable
     {
         statements?.Dispose();
         statements = null;
+        memory?.Dispose();
+        memory = null;
         if (connection is not null)
         {
             await connection.DisposeAsync();
@@ -126,6 +130,12 @@ internal sealed class WriteQueue : IAsyncDisposable
         while (batch.Count > 0)
         {
             var (outcome, failed) = await TryBatchAsync(batch, savepoints);
+            if (outcome != Outcome.Committed || failed.Count > 0)
+            {
+                // Something was rolled back: what the writer remembered may include it.
+                memory?.Forget();
+            }
+
             switch (outcome)
             {
                 case Outcome.Committed:

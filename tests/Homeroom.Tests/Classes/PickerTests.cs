@@ -161,6 +161,49 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Changes_between_the_picks_of_a_round_are_always_seen_by_the_next_pick()
+    {
+        // The writer remembers a class's round between picks (WriterMemory); every other change must end that.
+        var teacher = await SignUpAsync();
+        var (classId, students) = await teacher.ClassWithStudentsAsync(8);
+        var first = await teacher.Api.PickAsync(classId);
+        var second = await teacher.Api.PickAsync(classId);
+        var absentNow = students.First(s => s != first.StudentId() && s != second.StudentId());
+        var removed = students.Last(s => s != first.StudentId() && s != second.StudentId() && s != absentNow);
+
+        await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = new[] { absentNow } })).Status(HttpStatusCode.OK);
+        await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/students/{removed}")).Status(HttpStatusCode.NoContent);
+        await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/{second.Long("id")}")).Status(HttpStatusCode.NoContent);
+
+        // Round 1 now: 6 present (8 less one absent, one removed); first has had a turn, second is back in it.
+        var rest = new List<JsonElement>();
+        for (var i = 0; i < 5; i++)
+        {
+            rest.Add(await teacher.Api.PickAsync(classId));
+        }
+
+        Assert.All(rest, p => Assert.Equal(1, p.Int("round")));
+        Assert.All(rest, p => Assert.Equal(6, p.Int("present")));
+        var round1 = rest.Select(p => p.StudentId()).Append(first.StudentId()).ToList();
+        Assert.Equal(students.Where(s => s != absentNow && s != removed).Order(), round1.Order());
+        Assert.Contains(second.StudentId(), round1);
+
+        // A reshuffle, then attendance back to everyone: the new round has all 7 students still on the roster.
+        await (await teacher.Api.PostAsync($"/api/classes/{classId}/picks/reshuffle", null)).Status(HttpStatusCode.OK);
+        var afterReshuffle = await teacher.Api.PickAsync(classId);
+        await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = Array.Empty<long>() })).Status(HttpStatusCode.OK);
+        var round2 = new List<JsonElement> { afterReshuffle };
+        for (var i = 0; i < 6; i++)
+        {
+            round2.Add(await teacher.Api.PickAsync(classId));
+        }
+
+        Assert.Equal(round2[0].Int("round"), round2[^1].Int("round"));
+        Assert.Equal(students.Where(s => s != removed).Order(), round2.Select(p => p.StudentId()).Order());
+        Assert.Equal(7, round2[^1].Int("present"));
+    }
+
+    [Fact]
     public async Task Undo_puts_the_student_back_into_the_round()
     {
         var teacher = await SignUpAsync();
