@@ -407,7 +407,16 @@ public static class PicksApi
                     return (null, null);
                 }
 
-                rounds?.Remember(key, newRound ? new FairRound(round, state.Present, [studentId]) : state.With(studentId));
+                if (newRound)
+                {
+                    state = new FairRound(round, state.Present, [studentId]);
+                }
+                else
+                {
+                    state.Taken.Add(studentId);
+                }
+
+                rounds?.Remember(key, state);
                 return (new Pick(inserted[0].Id, Name(PickMode.Fair), round, new StudentRef(studentId, inserted[0].Name, inserted[0].PreferredName, inserted[0].Pronouns),
                     null, left.Count - 1, state.Present.Count, day, now), null);
             }
@@ -435,13 +444,6 @@ public static class PicksApi
 
             present.Sort();
             return new FairRound(read.Round, present, read.Taken is null ? [] : Ids(read.Taken).ToHashSet());
-        }
-
-        /// <summary>The same round with one more turn taken (the set is the writer's alone: updated in place).</summary>
-        public FairRound With(long studentId)
-        {
-            Taken.Add(studentId);
-            return this;
         }
     }
 

@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Data.Common;
 using System.Globalization;
-using System.Reflection;
 using System.Runtime.CompilerServices;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -23,7 +21,6 @@ internal sealed class PreparedStatements : IDisposable
     private const int Capacity = 32;
 
     private static readonly ConditionalWeakTable<DbConnection, PreparedStatements> ByConnection = [];
-    private static readonly ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
     private readonly SqliteConnection connection;
     private readonly Dictionary<(string Sql, Type? Args), SqliteCommand> commands = [];
 
@@ -114,7 +111,7 @@ internal sealed class PreparedStatements : IDisposable
             command = connection.CreateCommand();
             command.CommandText = sql;
             command.Parameters.Add(new SqliteParameter("@TeacherId", SqliteType.Integer));
-            foreach (var property in PropertiesOf(args))
+            foreach (var property in StatementArguments.Of(args))
             {
                 command.Parameters.Add(new SqliteParameter("@" + property.Name, null));
             }
@@ -136,7 +133,7 @@ internal sealed class PreparedStatements : IDisposable
 
         command.Transaction = (SqliteTransaction)transaction;
         command.Parameters[0].Value = teacherId;
-        var properties = PropertiesOf(args);
+        var properties = StatementArguments.Of(args);
         for (var i = 0; i < properties.Length; i++)
         {
             command.Parameters[i + 1].Value = Plain(properties[i].GetValue(args), properties[i].Name);
@@ -144,9 +141,6 @@ internal sealed class PreparedStatements : IDisposable
 
         return (command, owned);
     }
-
-    private static PropertyInfo[] PropertiesOf(object? args) =>
-        args is null ? [] : Properties.GetOrAdd(args.GetType(), type => type.GetProperties(BindingFlags.Public | BindingFlags.Instance));
 
     private static object Plain(object? value, string name) => value switch
     {

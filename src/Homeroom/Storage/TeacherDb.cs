@@ -69,21 +69,13 @@ public sealed class TeacherDb
     {
         Check(sql, args);
         var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { ["TeacherId"] = TeacherId };
-        if (args is not null)
+        foreach (var property in StatementArguments.Of(args))
         {
-            foreach (var property in PropertiesOf(args.GetType()))
-            {
-                parameters[property.Name] = property.GetValue(args);
-            }
+            parameters[property.Name] = property.GetValue(args);
         }
 
         return Database.WriteStatementAsync<T>(sql, parameters);
     }
-
-    private static PropertyInfo[] PropertiesOf(Type type) =>
-        Properties.GetOrAdd(type, t => t.GetProperties(BindingFlags.Public | BindingFlags.Instance));
-
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, PropertyInfo[]> Properties = new();
 
     /// <summary>
     /// Constant statements (string literals, which are interned) that passed <see cref="Check"/>, by the very string
