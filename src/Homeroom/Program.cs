@@ -10,7 +10,7 @@ using Homeroom.Storage;
 using Homeroom.Web;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
-var builder = WebApplication.CreateBuilder(args);
+var builder = Deployment.CreateBuilder(args);
 
 builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.MaxRequestBodySize = builder.Configuration.GetValue<long>("Homeroom:MaxRequestBodyBytes", 1024 * 1024));
@@ -20,6 +20,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
 builder.Services.AddHomeroomErrors();
 builder.Services.AddOpenApi();
+builder.AddForwardedHeaders();
 builder.AddStorage();
 builder.AddAccounts();
 builder.AddGames();
@@ -31,6 +32,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<PlaceI
 var app = builder.Build();
 await app.MigrateAsync();
 
+app.UseForwardedHeadersAndHsts();
 app.UseHomeroomErrors();
 app.UseSecurityHeaders();
 app.UseStaticFiles(Pages.StaticFileOptions());
@@ -57,6 +59,7 @@ app.MapGameHub();
 app.MapPages();
 app.MapNotFoundFallbacks();
 
+app.LogAddressesAtStart();
 await app.RunAsync();
 
 /// <summary>The entry point, visible to the tests' WebApplicationFactory.</summary>

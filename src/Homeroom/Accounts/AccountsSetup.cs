@@ -70,6 +70,7 @@ public static class AccountsSetup
             options.HeaderName = AntiforgeryHeader;
             options.Cookie.Name = "homeroom.csrf";
             options.Cookie.SameSite = SameSiteMode.Strict;
+            options.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
         });
 
         var perMinute = settings.GetValue("AuthRequestsPerMinutePerClient", 60);

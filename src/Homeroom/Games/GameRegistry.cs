@@ -7,12 +7,15 @@ namespace Homeroom.Games;
 
 /// <summary>
 /// The live games of this service, by id and by PIN. Live games are held in memory by the one service
-/// instance that hosts them (players' connections are to it); everything they produce is in the database.
-/// At start, games a previous run left running are marked interrupted (their answers so far stay), and
-/// lobbies that never started are dropped. A finished game stays reachable for a while, so late rejoins
-/// still see the podium, then its PIN is free again.
+/// instance that hosts them (players' connections are to it); everything they produce is in the database, and
+/// each game's row names its owner (<see cref="ServiceInstance"/>). At start and every <see cref="ServiceInstance.Beat"/>
+/// this server looks for games whose owner is gone (its heartbeat stopped, or it was this server's own previous
+/// run): their running games are marked interrupted (their answers so far stay) and their lobbies dropped. Games
+/// of servers that are alive are never touched. A finished game stays reachable for a while, so late rejoins
+/// still see the podium, then its PIN is free again. PINs are unique among the live games of the whole database
+/// (a partial unique index); <see cref="ReservePin"/> only avoids this server's own.
 /// </summary>
-public sealed class GameRegistry(Database database, GameServices services, ILogger<GameRegistry> logger) : IHostedService, IDisposable
+public sealed class GameRegistry(Database database, ServiceInstance instance, GameServices services, ILogger<GameRegistry> logger) : IHostedService, IDisposable
 {
     /// <summary>How long a finished game stays joinable to see its podium.</summary>
     public static readonly TimeSpan KeepFinished = TimeSpan.FromMinutes(30);
@@ -25,6 +28,8 @@ public sealed class GameRegistry(Database database, GameServices services, ILogg
     private readonly HashSet<string> reservedPins = new(StringComparer.Ordinal);
     private readonly Lock pins = new();
     private ITimer? sweeper;
+    private ITimer? orphans;
+    private int sweeping;
 
     public LiveGame? Find(long id) => byId.TryGetValue(id, out var game) ? game : null;
 
@@ -96,19 +101,63 @@ public sealed class GameRegistry(Database database, GameServices services, ILogg
         }
     }
 
+    /// <summary>This server's id, recorded as the owner of the games it starts.</summary>
+    public string InstanceId => instance.Id;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var now = services.Clock.GetUtcNow().ToUnixTimeMilliseconds();
-        var (interrupted, dropped) = await database.WriteAsync(async (connection, transaction) => (
-            await connection.ExecuteAsync("UPDATE games SET status = 'interrupted', ended_at = @now WHERE status = 'running'", new { now }, transaction),
-            await connection.ExecuteAsync("DELETE FROM games WHERE status = 'lobby'", transaction: transaction)));
-        if (interrupted + dropped > 0)
-        {
-            logger.Recovered(interrupted, dropped);
-        }
-
+        await SweepOrphansAsync();
+        orphans = services.Clock.CreateTimer(_ => _ = SweepOrphansAsync(), null, ServiceInstance.Beat, ServiceInstance.Beat);
         sweeper = TimeProvider.System.CreateTimer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
+
+    /// <summary>
+    /// The games of servers that are gone: running ones become interrupted, lobbies are dropped, and the gone
+    /// servers' rows are removed. Never this server's own games. Sweeps never overlap (one due meanwhile is skipped).
+    /// </summary>
+    public async Task SweepOrphansAsync()
+    {
+        if (Interlocked.Exchange(ref sweeping, 1) == 1)
+        {
+            return;
+        }
+
+        try
+        {
+            var now = services.Clock.GetUtcNow();
+            var args = new { now = now.ToUnixTimeMilliseconds(), cutoff = (now - ServiceInstance.GoneAfter).ToUnixTimeMilliseconds(), me = instance.Id };
+            var (interrupted, dropped) = await database.WriteAsync(async (connection, transaction) =>
+            {
+                var running = await connection.ExecuteAsync(
+                    $"UPDATE games SET status = 'interrupted', ended_at = @now WHERE {Orphaned} AND status = 'running'", args, transaction);
+                var lobbies = await connection.ExecuteAsync($"DELETE FROM games WHERE {Orphaned} AND status = 'lobby'", args, transaction);
+                await connection.ExecuteAsync("DELETE FROM instances WHERE heartbeat_at < @cutoff AND id <> @me", args, transaction);
+                return (running, lobbies);
+            });
+            if (interrupted + dropped > 0)
+            {
+                logger.Recovered(interrupted, dropped);
+            }
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or ObjectDisposedException)
+        {
+            logger.SweepFailed(e);
+        }
+        finally
+        {
+            Volatile.Write(ref sweeping, 0);
+        }
+    }
+
+    /// <summary>
+    /// Live games whose owner is gone (no heartbeat since @cutoff), never this server's (@me). "status IN ('lobby',
+    /// 'running')" is spelled as the partial index's condition so that SQLite uses that index.
+    /// </summary>
+    private const string Orphaned = """
+        status IN ('lobby', 'running')
+        AND (owner_instance IS NULL
+             OR (owner_instance <> @me AND owner_instance NOT IN (SELECT id FROM instances WHERE heartbeat_at >= @cutoff)))
+        """;
 
     private void Sweep()
     {
@@ -122,11 +171,30 @@ public sealed class GameRegistry(Database database, GameServices services, ILogg
         }
     }
 
-    public Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>This server is stopping, and its games with it: they are recorded as interrupted now.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
     {
         sweeper?.Dispose();
-        return Task.CompletedTask;
+        orphans?.Dispose();
+        try
+        {
+            var args = new { now = services.Clock.GetUtcNow().ToUnixTimeMilliseconds(), me = instance.Id };
+            await database.WriteAsync(async (connection, transaction) =>
+                await connection.ExecuteAsync(
+                    "UPDATE games SET status = 'interrupted', ended_at = @now WHERE status IN ('lobby', 'running') AND status = 'running' AND owner_instance = @me",
+                    args, transaction)
+                + await connection.ExecuteAsync(
+                    "DELETE FROM games WHERE status IN ('lobby', 'running') AND status = 'lobby' AND owner_instance = @me", args, transaction));
+        }
+        catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or ObjectDisposedException)
+        {
+            logger.SweepFailed(e);
+        }
     }
 
-    public void Dispose() => sweeper?.Dispose();
+    public void Dispose()
+    {
+        sweeper?.Dispose();
+        orphans?.Dispose();
+    }
 }

@@ -13,6 +13,9 @@ public static class GamesApi
 {
     public const string PinLookupRateLimit = "pin-lookup";
 
+    /// <summary>PINs drawn for one new game before giving up (each is a fresh draw; collisions are rare).</summary>
+    private const int MaxPinAttempts = 20;
+
     /// <summary>The game as its host sees it over HTTP.</summary>
     public sealed record GameInfo(
         long Id, string Pin, string JoinUrl, string QrCodeUrl, string Title, int QuestionCount, string Status, GamePhase? Phase, int Players, GameSettings Options);
@@ -65,34 +68,49 @@ public static class GamesApi
             }
         }
 
-        var pin = registry.ReservePin();
-        try
+        var joinUrlRoot = JoinAddress.Root(configuration, context);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+        var options = JsonSerializer.Serialize(settings, QuizzesApi.Json);
+        // A PIN is unique among the live games of every server on the database: one another server holds is
+        // not inserted (ON CONFLICT DO NOTHING on the partial unique index) and a new one is drawn.
+        for (var attempt = 0; attempt < MaxPinAttempts; attempt++)
         {
-            var joinUrl = JoinUrl(configuration, context.Request, pin);
-            var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-            var id = await mine.WriteAsync(tx => tx.ExecuteScalarAsync<long>(
-                """
-                INSERT INTO games (teacher_id, quiz_id, class_id, pin, title, questions, options, status, created_at)
-                VALUES (@TeacherId, @quizId, @classId, @pin, @title, @questions, @options, 'lobby', @now)
-                RETURNING id
-                """,
-                new
+            var pin = registry.ReservePin();
+            try
+            {
+                var id = await mine.WriteAsync(tx => tx.ExecuteScalarAsync<long?>(
+                    """
+                    INSERT INTO games (teacher_id, quiz_id, class_id, pin, title, questions, options, status, created_at, owner_instance)
+                    VALUES (@TeacherId, @quizId, @classId, @pin, @title, @questions, @options, 'lobby', @now, @owner)
+                    ON CONFLICT DO NOTHING
+                    RETURNING id
+                    """,
+                    new
+                    {
+                        quizId = quiz.Id,
+                        classId = settings.ClassId,
+                        pin,
+                        title = quiz.Title,
+                        questions = quiz.Questions,
+                        options,
+                        now,
+                        owner = registry.InstanceId,
+                    }));
+                if (id is { } gameId)
                 {
-                    quizId = quiz.Id,
-                    classId = settings.ClassId,
-                    pin,
-                    title = quiz.Title,
-                    questions = quiz.Questions,
-                    options = JsonSerializer.Serialize(settings, QuizzesApi.Json),
-                    now,
-                }));
-            var game = registry.Add(id, pin, mine.TeacherId, quiz.Title, questions, settings, roster, joinUrl);
-            return TypedResults.Created($"/api/games/{id}", Info(game));
+                    var joinUrl = string.Create(CultureInfo.InvariantCulture, $"{joinUrlRoot}/play?pin={pin}");
+                    var game = registry.Add(gameId, pin, mine.TeacherId, quiz.Title, questions, settings, roster, joinUrl);
+                    return TypedResults.Created($"/api/games/{gameId}", Info(game));
+                }
+            }
+            finally
+            {
+                registry.Release(pin);
+            }
         }
-        finally
-        {
-            registry.Release(pin);
-        }
+
+        return TypedResults.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "No free game PIN",
+            detail: "Every game PIN drawn is in use by another live game. Try again in a moment.");
     }
 
     private static Ok<List<GameInfo>> ListLive(TeacherDb mine, GameRegistry registry) =>
@@ -144,18 +162,6 @@ public static class GamesApi
         game.Id, game.Pin, game.JoinUrl, $"/api/games/{game.Id}/qr.svg", game.Title, game.QuestionCount,
         game.Phase switch { GamePhase.Lobby => "lobby", GamePhase.Podium or GamePhase.Closed => "finished", _ => "running" },
         game.Phase, game.PlayerCount, game.Settings);
-
-    /// <summary>
-    /// The address phones open: Homeroom:PublicUrl when set (behind a proxy, or to print a stable address),
-    /// else the address this request came in on.
-    /// </summary>
-    private static string JoinUrl(IConfiguration configuration, HttpRequest request, string pin)
-    {
-        var root = configuration["Homeroom:PublicUrl"] is { Length: > 0 } configured
-            ? configured.TrimEnd('/')
-            : $"{request.Scheme}://{request.Host}{request.PathBase}";
-        return string.Create(CultureInfo.InvariantCulture, $"{root}/play?pin={pin}");
-    }
 
     /// <summary>
     /// The names students choose from: preferred name, else name; where two would read the same, the full

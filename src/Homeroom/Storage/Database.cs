@@ -62,6 +62,16 @@ public abstract class Database : IAsyncDisposable
         _ => false,
     };
 
+    /// <summary>
+    /// Where the service keeps its files (the SQLite database): <c>Homeroom:DataDirectory</c>, by default <c>data</c>.
+    /// A relative path is under the working directory, for <c>dotnet run</c> and the published app alike.
+    /// </summary>
+    public static string DataDirectory(IConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return Path.GetFullPath(configuration["Homeroom:DataDirectory"] is { Length: > 0 } directory ? directory : "data");
+    }
+
     public static Database Create(IConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -69,7 +79,7 @@ public abstract class Database : IAsyncDisposable
         var connectionString = configuration.GetConnectionString("Homeroom");
         return provider.Trim().ToLowerInvariant() switch
         {
-            "sqlite" => new SqliteDatabase(connectionString ?? "Data Source=data/homeroom.db"),
+            "sqlite" => new SqliteDatabase(connectionString ?? $"Data Source={Path.Combine(DataDirectory(configuration), "homeroom.db")}"),
             "postgres" or "postgresql" => new PostgresDatabase(connectionString
                 ?? throw new InvalidOperationException("Storage:Provider is postgres but ConnectionStrings:Homeroom is not set.")),
             _ => throw new InvalidOperationException($"Storage:Provider must be 'sqlite' or 'postgres', not '{provider}'."),

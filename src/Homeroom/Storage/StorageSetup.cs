@@ -13,6 +13,9 @@ public static class StorageSetup
         var services = builder.Services;
         services.AddSingleton(_ => Database.Create(builder.Configuration));
         services.AddSingleton<Migrator>();
+        // Registered before the features' hosted services: it starts first (games record its id) and stops last.
+        services.AddSingleton<ServiceInstance>();
+        services.AddHostedService(provider => provider.GetRequiredService<ServiceInstance>());
         services.AddDataProtection().SetApplicationName("Homeroom");
         services.AddOptions<KeyManagementOptions>().Configure<Database>((options, database) =>
             options.XmlRepository = new DataProtectionKeyStore(database));

@@ -42,6 +42,8 @@ public static partial class Pages
 
     private const string HtmlType = "text/html; charset=utf-8";
 
+    private const string NotFoundPage = "404.html";
+
     /// <summary>
     /// Scripts, styles and images from wwwroot, revalidated on every load (ETag) so a deploy never pairs
     /// new pages with old scripts. HTML files are not served as files: pages only exist at their clean
@@ -72,15 +74,21 @@ public static partial class Pages
 
     /// <summary>The readable 404 page for any unknown path outside /api.</summary>
     public static IResult NotFound(HttpContext context, IWebHostEnvironment environment) =>
-        Serve(context, environment, "404.html", StatusCodes.Status404NotFound);
+        Serve(context, environment, NotFoundPage, StatusCodes.Status404NotFound);
 
     private static IResult Serve(HttpContext context, IWebHostEnvironment environment, string file, int status)
     {
         var headers = context.Response.Headers;
         headers.ContentSecurityPolicy = SecurityHeaders.PagePolicy;
         headers.CacheControl = "no-cache";
-        var path = environment.WebRootFileProvider.GetFileInfo(file).PhysicalPath
-            ?? throw new InvalidOperationException($"The page {file} is missing from wwwroot.");
+        if (PagePath(context, environment, file) is not { } path)
+        {
+            // A page missing from wwwroot (a broken deploy) is not found, never a 500.
+            return file == NotFoundPage
+                ? TypedResults.Content("Not found", "text/plain; charset=utf-8", statusCode: StatusCodes.Status404NotFound)
+                : Serve(context, environment, NotFoundPage, StatusCodes.Status404NotFound);
+        }
+
         return status == StatusCodes.Status200OK
             ? TypedResults.PhysicalFile(path, HtmlType, lastModified: File.GetLastWriteTimeUtc(path), entityTag: EntityTag(path))
             : TypedResults.Content(File.ReadAllText(path), HtmlType, statusCode: status);
@@ -112,8 +120,11 @@ public static partial class Pages
         }
 
         var attribution = configuration["Homeroom:Places:TileAttribution"] ?? "";
-        var path = environment.WebRootFileProvider.GetFileInfo(file).PhysicalPath
-            ?? throw new InvalidOperationException($"The page {file} is missing from wwwroot.");
+        if (PagePath(context, environment, file) is not { } path)
+        {
+            return Serve(context, environment, NotFoundPage, StatusCodes.Status404NotFound);
+        }
+
         var html = Fill(Fill(File.ReadAllText(path), "homeroom-tile-url", template.Trim()), "homeroom-tile-attribution", attribution.Trim());
         var bytes = System.Text.Encoding.UTF8.GetBytes(html);
 
@@ -123,6 +134,21 @@ public static partial class Pages
         var tag = new EntityTagHeaderValue('"' + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes).AsSpan(0, 12)) + '"');
         return TypedResults.Bytes(bytes, HtmlType, lastModified: File.GetLastWriteTimeUtc(path), entityTag: tag);
     }
+
+    /// <summary>The page's file, or null (logged) when wwwroot lacks it: the content root is not the app's folder.</summary>
+    private static string? PagePath(HttpContext context, IWebHostEnvironment environment, string file)
+    {
+        if (environment.WebRootFileProvider.GetFileInfo(file) is { Exists: true, PhysicalPath: { } path })
+        {
+            return path;
+        }
+
+        LogMissingPage(context.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(Pages)), file, environment.WebRootPath ?? "(none)");
+        return null;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The page {File} is missing from the web root {WebRoot}: answered 404")]
+    private static partial void LogMissingPage(ILogger logger, string file, string webRoot);
 
     [LoggerMessage(Level = LogLevel.Warning, Message =
         "Homeroom:Places:TileUrl is not an http or https tile URL template like 'https://tile.example.org/{{z}}/{{x}}/{{y}}.png': '{TileUrl}'. The Places map is shown without tiles.")]

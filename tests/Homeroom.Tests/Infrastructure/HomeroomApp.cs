@@ -31,6 +31,8 @@ public sealed class HomeroomApp : WebApplicationFactory<Program>
             ["Homeroom:AuthRequestsPerMinutePerClient"] = "100000",
             ["Logging:LogLevel:Default"] = "Warning",
             ["Logging:LogLevel:Microsoft.AspNetCore.Diagnostics.ExceptionHandlerMiddleware"] = "None",
+            // Every app is its own server (a shared name would mean "a restart of the same server").
+            ["Homeroom:InstanceName"] = "test-" + Guid.NewGuid().ToString("N")[..12],
         };
         foreach (var (key, value) in extra ?? new Dictionary<string, string?>())
         {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Homeroom.Storage;
 
@@ -5,11 +6,13 @@ namespace Homeroom.Tests.Infrastructure;
 
 /// <summary>
 /// The service as its own operating-system process (`dotnet Homeroom.dll`), for the tests that must
-/// kill it the hard way (SIGKILL) and start it again on the same database.
+/// kill it the hard way (SIGKILL) and start it again on the same database, run several servers on one
+/// database, or run the published app from another directory.
 /// </summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process process;
+    private readonly ConcurrentQueue<string> output = new();
 
     private ServiceProcess(Process process, Uri address)
     {
@@ -19,9 +22,29 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ServiceProcess> StartAsync(StorageProvider provider, string connectionString)
+    /// <summary>Every line the service wrote to its standard output and error so far.</summary>
+    public IReadOnlyList<string> Output => [.. output];
+
+    /// <summary>
+    /// Starts the service on a free loopback port. <paramref name="instanceName"/> is its <c>Homeroom:InstanceName</c>:
+    /// the same name again is a restart of the same server (it takes over the previous run's games at once); give
+    /// two servers running at once different names.
+    /// </summary>
+    public static Task<ServiceProcess> StartAsync(StorageProvider provider, string connectionString, string instanceName = "service") =>
+        StartAsync(new Options(provider)
+        {
+            Settings =
+            {
+                ["ConnectionStrings:Homeroom"] = connectionString,
+                ["Homeroom:InstanceName"] = instanceName,
+                ["Logging:LogLevel:Default"] = "Warning",
+            },
+        });
+
+    public static async Task<ServiceProcess> StartAsync(Options options)
     {
-        var dll = typeof(Program).Assembly.Location;
+        ArgumentNullException.ThrowIfNull(options);
+        var dll = options.Dll ?? typeof(Program).Assembly.Location;
         var port = PostgresServer.FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo("dotnet")
@@ -29,30 +52,36 @@ public sealed class ServiceProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
-            WorkingDirectory = Path.GetDirectoryName(dll)!,
+            WorkingDirectory = options.WorkingDirectory ?? Path.GetDirectoryName(dll)!,
         };
-        foreach (var argument in new[]
+        // The tests' own environment (ASPNETCORE_ENVIRONMENT and the like) is not the service's.
+        foreach (var variable in start.Environment.Keys.Where(k => k.StartsWith("ASPNETCORE_", StringComparison.Ordinal) || k.StartsWith("DOTNET_ENVIRONMENT", StringComparison.Ordinal)).ToList())
         {
-            dll, "--urls", address.ToString(),
-            "--Storage:Provider", provider == StorageProvider.Sqlite ? "sqlite" : "postgres",
-            "--ConnectionStrings:Homeroom", connectionString,
-            "--Logging:LogLevel:Default", "Warning",
-        })
+            start.Environment.Remove(variable);
+        }
+
+        start.ArgumentList.Add(dll);
+        start.ArgumentList.Add("--urls");
+        start.ArgumentList.Add(address.ToString());
+        start.ArgumentList.Add("--Storage:Provider");
+        start.ArgumentList.Add(options.Provider == StorageProvider.Sqlite ? "sqlite" : "postgres");
+        foreach (var (key, value) in options.Settings)
         {
-            start.ArgumentList.Add(argument);
+            start.ArgumentList.Add($"--{key}");
+            start.ArgumentList.Add(value);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        var service = new ServiceProcess(process, address);
+        process.OutputDataReceived += (_, line) => service.Add(line.Data);
+        process.ErrorDataReceived += (_, line) => service.Add(line.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var service = new ServiceProcess(process, address);
         using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
-            Assert.False(process.HasExited, "The service exited during start-up.");
+            Assert.False(process.HasExited, "The service exited during start-up:\n" + string.Join('\n', service.Output));
             try
             {
                 if ((await http.GetAsync(new Uri("/health", UriKind.Relative))).IsSuccessStatusCode)
@@ -74,6 +103,14 @@ public sealed class ServiceProcess : IAsyncDisposable
         throw new TimeoutException("The service did not start within 60 s.");
     }
 
+    private void Add(string? line)
+    {
+        if (line is not null)
+        {
+            output.Enqueue(line);
+        }
+    }
+
     public ApiClient NewClient() => new(new HttpClient { BaseAddress = Address });
 
     /// <summary>SIGKILL: no shutdown hooks, no flushing, exactly like a crash or an OOM kill.</summary>
@@ -91,5 +128,20 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         process.Dispose();
+    }
+
+    /// <summary>How to start the service: which build (<see cref="Dll"/>, default the tests' own), from where, with what settings.</summary>
+    public sealed class Options(StorageProvider provider)
+    {
+        public StorageProvider Provider { get; } = provider;
+
+        /// <summary>Homeroom.dll to run; null: the one the tests are built against.</summary>
+        public string? Dll { get; init; }
+
+        /// <summary>The process's working directory; null: the folder of <see cref="Dll"/>.</summary>
+        public string? WorkingDirectory { get; init; }
+
+        /// <summary>Settings passed on the command line (<c>--key value</c>).</summary>
+        public Dictionary<string, string> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
     }
 }
