@@ -190,3 +190,37 @@ public sealed class HubFloodFilter(TimeProvider clock) : IHubFilter
         }
     }
 }
+
+/// <summary>
+/// A refusal (a <see cref="HubException"/>: a wrong PIN, a nickname taken, an answer too late) is the caller's answer,
+/// not a fault. SignalR's dispatcher would log every one as an error with its stack trace, so its log is turned down
+/// (<see cref="GamesSetup"/>) and this filter, outermost, logs instead: refusals at Debug, real faults at Error.
+/// </summary>
+public sealed partial class HubErrorLog(ILogger<HubErrorLog> logger) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        ArgumentNullException.ThrowIfNull(invocationContext);
+        ArgumentNullException.ThrowIfNull(next);
+        try
+        {
+            return await next(invocationContext);
+        }
+        catch (HubException refused)
+        {
+            LogRefused(logger, invocationContext.HubMethodName, refused.Message);
+            throw;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, e, invocationContext.HubMethodName);
+            throw;
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Hub call {Method} refused: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string method, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Hub call {Method} failed")]
+    private static partial void LogFailed(ILogger logger, Exception exception, string method);
+}

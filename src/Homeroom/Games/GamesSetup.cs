@@ -16,9 +16,13 @@ public static class GamesSetup
         {
             // Every hub message is small: a nickname, an answer. Anything bigger is refused before it is read.
             options.MaximumReceiveMessageSize = 8 * 1024;
+            options.AddFilter<HubErrorLog>();
             options.AddFilter<HubFloodFilter>();
         });
+        services.AddSingleton<HubErrorLog>();
         services.AddSingleton<HubFloodFilter>();
+        // Its "Failed to invoke hub method" errors are mostly refusals; HubErrorLog logs the real faults.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.SignalR.Internal.DefaultHubDispatcher", LogLevel.Critical);
         services.AddSingleton<Nicknames>();
         services.AddSingleton<GameLog>();
         services.AddSingleton<GameServices>();
