@@ -43,6 +43,24 @@ public sealed class ShellTests(BrowserFixture fixture) : BrowserTests(fixture), 
         browser.AssertNoProblems();
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task A_student_finds_join_a_game_on_the_home_page(bool phone)
+    {
+        await using var browser = await Browser.NewPageAsync(phone);
+        var page = browser.Page;
+
+        await page.GotoAsync("/");
+        await Assertions.Expect(page.Locator("#cta-play")).ToBeVisibleAsync();
+        await browser.ScreenshotAsync("home-" + (phone ? "phone" : "desktop"));
+        await page.ClickAsync("text=Join a game");
+
+        await page.WaitForURLAsync("**/play");
+        await Assertions.Expect(page.Locator("#pin")).ToBeVisibleAsync();
+        browser.AssertNoProblems();
+    }
+
     [Fact]
     public async Task A_wrong_password_and_a_short_password_are_explained_on_the_page()
     {
