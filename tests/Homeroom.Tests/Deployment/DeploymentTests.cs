@@ -164,14 +164,14 @@ public sealed class DeploymentTests(SqliteFixture fixture) : AppTests(fixture), 
             r.Headers.Add("X-Forwarded-Host", "quiz.school.example");
         }), StringComparison.Ordinal);
 
-        // The teacher used localhost: never a loopback address, but this machine's address on the network.
+        // The teacher used localhost: never a loopback address, but this machine's address on the network (on a
+        // machine with no network at all, there is nothing better than the address the teacher used).
+        var lan = JoinAddress.LanAddress();
         foreach (var loopback in new[] { "localhost:5000", "127.0.0.1:5000", "[::1]:5000" })
         {
             var joinUrl = new Uri(await JoinUrlAsync(r => r.Headers.Host = loopback));
-            var lan = JoinAddress.LanAddress();
-            TestEnvironment.Require(lan is not null, "A network interface other than loopback");
-            Assert.Equal((lan!.ToString(), 5000), (joinUrl.Host, joinUrl.Port));
-            Assert.False(JoinAddress.IsLoopback(joinUrl.Host));
+            Assert.Equal((lan?.ToString() ?? new Uri("http://" + loopback).Host, 5000), (joinUrl.Host, joinUrl.Port));
+            Assert.Equal(lan is null, JoinAddress.IsLoopback(joinUrl.Host));
         }
     }
 
