@@ -19,7 +19,8 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<ServiceProcess> StartAsync(StorageProvider provider, string connectionString)
+    /// <summary>Starts the service; <paramref name="settings"/> are passed on its command line (<c>--Key value</c>).</summary>
+    public static async Task<ServiceProcess> StartAsync(StorageProvider provider, string connectionString, IReadOnlyDictionary<string, string>? settings = null)
     {
         var dll = typeof(Program).Assembly.Location;
         var port = PostgresServer.FreePort();
@@ -40,6 +41,12 @@ public sealed class ServiceProcess : IAsyncDisposable
         })
         {
             start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>())
+        {
+            start.ArgumentList.Add("--" + key);
+            start.ArgumentList.Add(value);
         }
 
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start the service.");
