@@ -21,6 +21,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
 builder.Services.AddHomeroomErrors();
 builder.Services.AddOpenApi();
 builder.AddForwardedHeaders();
+builder.AddMetrics();
 builder.AddStorage();
 builder.AddAccounts();
 builder.AddGames();
@@ -42,9 +43,10 @@ app.UseAuthorization();
 app.UseCookieWriteProtection();
 app.UseRateLimiter();
 
-// /health does no I/O at all: it is the load balancer's probe and every benchmark's baseline.
-app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false });
-app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready") });
+// /health does no I/O at all: it is the load balancer's probe and every benchmark's baseline (left out of the request metrics).
+app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false }).DisableHttpMetrics();
+app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReports.WriteAsync });
+app.MapMetrics();
 app.MapOpenApi();
 
 var api = app.MapGroup("/api").WithValidation();

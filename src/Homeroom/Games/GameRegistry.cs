@@ -38,6 +38,19 @@ public sealed class GameRegistry(Database database, ServiceInstance instance, Ga
 
     public IEnumerable<LiveGame> OfTeacher(long teacherId) => byId.Values.Where(g => g.TeacherId == teacherId);
 
+    /// <summary>The games this instance runs that are not over (lobby or playing), and the players connected to any of its games.</summary>
+    public (int Games, int ConnectedPlayers) Running()
+    {
+        int games = 0, players = 0;
+        foreach (var game in byId.Values)
+        {
+            games += game.IsOver ? 0 : 1;
+            players += game.ConnectedPlayers;
+        }
+
+        return (games, players);
+    }
+
     /// <summary>A PIN no live game has, held until <see cref="Add"/> or <see cref="Release"/>.</summary>
     public string ReservePin()
     {

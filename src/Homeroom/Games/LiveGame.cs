@@ -129,6 +129,18 @@ public sealed class LiveGame
         }
     }
 
+    /// <summary>The players connected to this game now (the host's screens not counted).</summary>
+    public int ConnectedPlayers
+    {
+        get
+        {
+            lock (sync)
+            {
+                return ConnectedCount();
+            }
+        }
+    }
+
     public bool IsOver => Phase is GamePhase.Podium or GamePhase.Closed;
 
     /// <summary>Raised once when the game reaches the podium or is closed from the lobby.</summary>

@@ -29,6 +29,9 @@ public abstract class Database : IAsyncDisposable
 
     public abstract ValueTask<DbConnection> OpenAsync(CancellationToken cancellationToken = default);
 
+    /// <summary>The writes waiting for the writer or being run by it (the write queue's depth).</summary>
+    public abstract int QueuedWrites { get; }
+
     /// <summary>A synchronous open, for the few framework callbacks that are not async (data-protection keys).</summary>
     public abstract DbConnection Open();
 
@@ -72,16 +75,16 @@ public abstract class Database : IAsyncDisposable
         return Path.GetFullPath(configuration["Homeroom:DataDirectory"] is { Length: > 0 } directory ? directory : "data");
     }
 
-    public static Database Create(IConfiguration configuration)
+    public static Database Create(IConfiguration configuration, HomeroomMetrics? metrics = null)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         var provider = configuration["Storage:Provider"] ?? "sqlite";
         var connectionString = configuration.GetConnectionString("Homeroom");
         return provider.Trim().ToLowerInvariant() switch
         {
-            "sqlite" => new SqliteDatabase(connectionString ?? $"Data Source={Path.Combine(DataDirectory(configuration), "homeroom.db")}"),
+            "sqlite" => new SqliteDatabase(connectionString ?? $"Data Source={Path.Combine(DataDirectory(configuration), "homeroom.db")}", metrics),
             "postgres" or "postgresql" => new PostgresDatabase(connectionString
-                ?? throw new InvalidOperationException("Storage:Provider is postgres but ConnectionStrings:Homeroom is not set.")),
+                ?? throw new InvalidOperationException("Storage:Provider is postgres but ConnectionStrings:Homeroom is not set."), metrics),
             _ => throw new InvalidOperationException($"Storage:Provider must be 'sqlite' or 'postgres', not '{provider}'."),
         };
     }
@@ -104,7 +107,7 @@ public sealed class SqliteDatabase : Database
 
     static SqliteDatabase() => SQLitePCL.Batteries_V2.Init();
 
-    public SqliteDatabase(string connectionString)
+    public SqliteDatabase(string connectionString, HomeroomMetrics? metrics = null)
     {
         var builder = new SqliteConnectionStringBuilder(connectionString)
         {
@@ -130,7 +133,7 @@ public sealed class SqliteDatabase : Database
             pragmasOnOpen = probe.ExecuteScalar<long>("PRAGMA synchronous") < 2;
         }
 
-        writes = new WriteQueue(OpenWriterAsync);
+        writes = new WriteQueue(OpenWriterAsync, metrics);
     }
 
     public override StorageProvider Provider => StorageProvider.Sqlite;
@@ -178,6 +181,8 @@ public sealed class SqliteDatabase : Database
         return connection;
     }
 
+    public override int QueuedWrites => writes.Depth;
+
     public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => writes.WriteAsync(work);
 
     public override Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters) =>
@@ -201,12 +206,12 @@ public sealed class PostgresDatabase : Database
     private readonly NpgsqlDataSource writerSource;
     private readonly WriteQueue writes;
 
-    public PostgresDatabase(string connectionString)
+    public PostgresDatabase(string connectionString, HomeroomMetrics? metrics = null)
     {
         var tuned = Tune(connectionString);
         dataSource = NpgsqlDataSource.Create(tuned);
         writerSource = NpgsqlDataSource.Create(ForWriter(tuned));
-        writes = new WriteQueue(async cancellationToken => await writerSource.OpenConnectionAsync(cancellationToken));
+        writes = new WriteQueue(async cancellationToken => await writerSource.OpenConnectionAsync(cancellationToken), metrics);
     }
 
     public override StorageProvider Provider => StorageProvider.Postgres;
@@ -251,6 +256,8 @@ public sealed class PostgresDatabase : Database
         builder.ApplicationName ??= "homeroom-writer";
         return builder.ToString();
     }
+
+    public override int QueuedWrites => writes.Depth;
 
     public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => writes.WriteAsync(work);
 

@@ -2,6 +2,7 @@ using Dapper;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
 
 namespace Homeroom.Storage;
 
@@ -11,7 +12,7 @@ public static class StorageSetup
     {
         ArgumentNullException.ThrowIfNull(builder);
         var services = builder.Services;
-        services.AddSingleton(_ => Database.Create(builder.Configuration));
+        services.AddSingleton(provider => Database.Create(builder.Configuration, provider.GetService<HomeroomMetrics>()));
         services.AddSingleton<Migrator>();
         // Registered before the features' hosted services: it starts first (games record its id) and stops last.
         services.AddSingleton<ServiceInstance>();
@@ -30,6 +31,10 @@ public static class StorageSetup
         return app.Services.GetRequiredService<Migrator>().MigrateAsync(app.Lifetime.ApplicationStopping);
     }
 
+    /// <summary>
+    /// The database answers a query. The report names the engine and its version (SQLite's is the library bundled with the
+    /// service, PostgreSQL's the server's <c>server_version</c>), which both drivers know from the connection itself.
+    /// </summary>
     private sealed class DatabaseHealthCheck(Database database) : IHealthCheck
     {
         public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
@@ -38,7 +43,10 @@ public static class StorageSetup
             {
                 await using var connection = await database.OpenAsync(cancellationToken);
                 await connection.ExecuteScalarAsync<int>("SELECT 1");
-                return HealthCheckResult.Healthy($"{database.Provider} answers.");
+                var engine = database.IsSqlite ? "SQLite" : "PostgreSQL";
+                var version = connection is NpgsqlConnection postgres ? postgres.PostgreSqlVersion.ToString() : connection.ServerVersion;
+                return HealthCheckResult.Healthy(
+                    $"{engine} {version} answers.", new Dictionary<string, object> { ["engine"] = engine, ["version"] = version });
             }
             catch (Exception e) when (e is System.Data.Common.DbException or InvalidOperationException or TimeoutException)
             {

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Diagnostics;
 using System.Threading.Channels;
 using Dapper;
 using Microsoft.Data.Sqlite;
@@ -32,16 +33,23 @@ internal sealed class WriteQueue : IAsyncDisposable
     private const int MaxRetries = 3;
     private readonly Channel<Work> queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Func<CancellationToken, ValueTask<DbConnection>> open;
+    private readonly HomeroomMetrics? metrics;
     private readonly Task loop;
     private DbConnection? connection;
     private PreparedStatements? statements;
     private WriterMemory? memory;
+    private int waiting;
+    private volatile int running;
 
-    public WriteQueue(Func<CancellationToken, ValueTask<DbConnection>> open)
+    public WriteQueue(Func<CancellationToken, ValueTask<DbConnection>> open, HomeroomMetrics? metrics = null)
     {
         this.open = open;
+        this.metrics = metrics;
         loop = Task.Run(RunAsync);
     }
+
+    /// <summary>The writes not yet answered: waiting in the queue, or in the batch being run.</summary>
+    public int Depth => Volatile.Read(ref waiting) + running;
 
     /// <summary>How a try at a batch ended.</summary>
     private enum Outcome
@@ -74,8 +82,11 @@ internal sealed class WriteQueue : IAsyncDisposable
 
     private Task<T> Enqueue<T>(Work<T> item)
     {
+        // Counted before it is queued, so that the writer never takes away more than was counted.
+        Interlocked.Increment(ref waiting);
         if (!queue.Writer.TryWrite(item))
         {
+            Interlocked.Decrement(ref waiting);
             throw new ObjectDisposedException(nameof(WriteQueue), "The database is shutting down.");
         }
 
@@ -119,7 +130,12 @@ internal sealed class WriteQueue : IAsyncDisposable
                 batch.Add(item);
             }
 
+            running = batch.Count;
+            Interlocked.Add(ref waiting, -batch.Count);
+            var started = Stopwatch.GetTimestamp();
             await RunBatchAsync(batch);
+            running = 0;
+            metrics?.Committed(Stopwatch.GetElapsedTime(started), batch.Count);
         }
     }
 
@@ -179,9 +195,15 @@ internal sealed class WriteQueue : IAsyncDisposable
     private void FailOrRetry(Work item, Exception error)
     {
         if (error is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure }
-            && item.Retries++ < MaxRetries && queue.Writer.TryWrite(item))
+            && item.Retries++ < MaxRetries)
         {
-            return;
+            Interlocked.Increment(ref waiting);
+            if (queue.Writer.TryWrite(item))
+            {
+                return;
+            }
+
+            Interlocked.Decrement(ref waiting);
         }
 
         item.Fail(error);

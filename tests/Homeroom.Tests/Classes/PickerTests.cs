@@ -204,6 +204,31 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task A_change_committed_by_another_connection_between_picks_is_seen_by_the_next_pick()
+    {
+        // On SQLite the writer's memory of the round must end when another connection or process commits (PRAGMA data_version,
+        // which the SQLite upgrade must keep honouring): here a turn is undone behind the service's back.
+        var teacher = await SignUpAsync();
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+        var first = await teacher.Api.PickAsync(classId);
+
+        await using (var database = Fixture.Provider == StorageProvider.Sqlite ? (Database)new SqliteDatabase(App.ConnectionString) : new PostgresDatabase(App.ConnectionString))
+        await using (var connection = await database.OpenAsync())
+        {
+            Assert.Equal(1, await Dapper.SqlMapper.ExecuteAsync(connection, "UPDATE picks SET undone_at = 1 WHERE id = @id", new { id = first.Long("id") }));
+        }
+
+        var rest = new List<JsonElement>();
+        for (var i = 0; i < 3; i++)
+        {
+            rest.Add(await teacher.Api.PickAsync(classId));
+        }
+
+        Assert.All(rest, p => Assert.Equal(1, p.Int("round")));
+        Assert.Equal(students.Order(), rest.Select(p => p.StudentId()).Order());
+    }
+
+    [Fact]
     public async Task Undo_puts_the_student_back_into_the_round()
     {
         var teacher = await SignUpAsync();

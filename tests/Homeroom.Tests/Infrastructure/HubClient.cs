@@ -1,7 +1,11 @@
-using System.Collections.Concurrent;
-using System.Net.WebSockets;
-using System.Text;
+using System.Buffers;
+using System.Diagnostics.CodeAnalysis;
 using System.Text.Json;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.AspNetCore.SignalR.Protocol;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Homeroom.Tests.Infrastructure;
 
@@ -9,63 +13,76 @@ namespace Homeroom.Tests.Infrastructure;
 public sealed class HubCallException(string message) : Exception(message);
 
 /// <summary>
-/// A SignalR client speaking the JSON hub protocol over a plain WebSocket, written from the protocol's
-/// specification (there is no .NET SignalR client here, and this is exactly what any other client would
-/// do): handshake, invocations with completions, and server events queued for the test to wait on.
+/// A test's connection to the live-game hub through the official SignalR .NET client (<see cref="HubConnection"/>,
+/// JSON protocol, as the pages use): calls that return the hub method's result as JSON, and every server event
+/// queued for the test to wait on, whatever its name (so a new event needs no change here).
 /// </summary>
 public sealed class HubClient : IAsyncDisposable
 {
-    private const char Separator = '\u001e';
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(15);
-    private readonly ClientWebSocket socket = new();
-    private readonly ConcurrentDictionary<string, TaskCompletionSource<JsonElement>> pending = new();
     private readonly List<(string Target, JsonElement Argument)> events = [];
     private readonly Lock gate = new();
-    private readonly SemaphoreSlim sending = new(1, 1);
     private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? receiving;
-    private int nextId;
+    private HubConnection? connection;
 
     private HubClient()
     {
     }
 
-    /// <summary>Set when the server closed the connection (a close message, or the socket ended).</summary>
+    /// <summary>Set when the connection ended (the server closed it, or the transport failed).</summary>
     public bool Closed { get; private set; }
+
+    private HubConnection Connection => connection ?? throw new InvalidOperationException("Not connected.");
 
     public static async Task<HubClient> ConnectAsync(Uri baseAddress, string? accessToken = null)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         var client = new HubClient();
-        var url = new UriBuilder(baseAddress) { Scheme = baseAddress.Scheme == "https" ? "wss" : "ws", Path = "/hubs/game" };
-        if (accessToken is not null)
+        var builder = new HubConnectionBuilder().WithUrl(new Uri(baseAddress, "/hubs/game"), options =>
         {
-            url.Query = "access_token=" + Uri.EscapeDataString(accessToken);
-        }
-
-        await client.socket.ConnectAsync(url.Uri, CancellationToken.None);
-        await client.SendFrameAsync("""{"protocol":"json","version":1}""");
-        var handshake = await client.ReadMessagesAsync();
-        using (var reply = JsonDocument.Parse(handshake[0]))
-        {
-            if (reply.RootElement.TryGetProperty("error", out var error))
+            if (accessToken is not null)
             {
-                throw new HubCallException(error.GetString()!);
+                options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);
             }
+        });
+        // The official JSON protocol, watched so that every event the server sends is queued (HubConnection itself only
+        // hands on events it has a handler for, by name).
+        builder.Services.AddSingleton<IHubProtocol>(new WatchedProtocol(new JsonHubProtocol(), client.Received));
+        client.connection = builder.Build();
+        client.connection.Closed += _ =>
+        {
+            client.Ended();
+            return Task.CompletedTask;
+        };
+        try
+        {
+            await client.connection.StartAsync();
+        }
+        catch (HubException refused)
+        {
+            throw new HubCallException(refused.Message);
         }
 
-        client.receiving = Task.Run(client.ReceiveLoopAsync);
         return client;
     }
 
     /// <summary>Calls a hub method and returns its result (null JSON for void methods); a refusal throws <see cref="HubCallException"/>.</summary>
     public async Task<JsonElement> InvokeAsync(string target, params object?[] arguments)
     {
-        var id = Interlocked.Increment(ref nextId).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var completion = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        pending[id] = completion;
-        await SendFrameAsync(JsonSerializer.Serialize(new { type = 1, invocationId = id, target, arguments }, ApiClient.Json));
-        return await completion.Task.WaitAsync(DefaultWait);
+        ArgumentNullException.ThrowIfNull(arguments);
+        try
+        {
+            var result = await Connection.InvokeCoreAsync(target, typeof(JsonElement), arguments).WaitAsync(DefaultWait);
+            return result is JsonElement json ? json : default;
+        }
+        catch (HubException refused)
+        {
+            throw new HubCallException(refused.Message);
+        }
+        catch (Exception ended) when (ended is InvalidOperationException or TaskCanceledException && Connection.State != HubConnectionState.Connected)
+        {
+            throw new HubCallException("The connection closed.");
+        }
     }
 
     /// <summary>The next not yet taken event called <paramref name="target"/>, waiting for it if needed.</summary>
@@ -122,134 +139,76 @@ public sealed class HubClient : IAsyncDisposable
         }
     }
 
-    private async Task SendFrameAsync(string json)
-    {
-        var bytes = Encoding.UTF8.GetBytes(json + Separator);
-        await sending.WaitAsync();
-        try
-        {
-            await socket.SendAsync(bytes, WebSocketMessageType.Text, true, CancellationToken.None);
-        }
-        finally
-        {
-            sending.Release();
-        }
-    }
-
-    private async Task<List<string>> ReadMessagesAsync()
-    {
-        var buffer = new byte[16 * 1024];
-        var text = new StringBuilder();
-        while (true)
-        {
-            var result = await socket.ReceiveAsync(buffer, CancellationToken.None);
-            if (result.MessageType == WebSocketMessageType.Close)
-            {
-                return [];
-            }
-
-            text.Append(Encoding.UTF8.GetString(buffer, 0, result.Count));
-            if (result.EndOfMessage && text.Length > 0 && text[^1] == Separator)
-            {
-                return [.. text.ToString().Split(Separator, StringSplitOptions.RemoveEmptyEntries)];
-            }
-        }
-    }
-
-    private async Task ReceiveLoopAsync()
-    {
-        try
-        {
-            while (socket.State == WebSocketState.Open)
-            {
-                var messages = await ReadMessagesAsync();
-                if (messages.Count == 0)
-                {
-                    break;
-                }
-
-                foreach (var message in messages)
-                {
-                    Handle(message);
-                }
-            }
-        }
-        catch (WebSocketException)
-        {
-        }
-        finally
-        {
-            lock (gate)
-            {
-                Closed = true;
-                arrived.TrySetResult();
-            }
-
-            foreach (var call in pending.Values)
-            {
-                call.TrySetException(new HubCallException("The connection closed."));
-            }
-        }
-    }
-
-    private void Handle(string message)
-    {
-        using var document = JsonDocument.Parse(message);
-        var root = document.RootElement;
-        switch (root.GetProperty("type").GetInt32())
-        {
-            case 1:
-                var argument = root.GetProperty("arguments").EnumerateArray().FirstOrDefault().Clone();
-                lock (gate)
-                {
-                    events.Add((root.GetProperty("target").GetString()!, argument));
-                    var signal = arrived;
-                    arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                    signal.TrySetResult();
-                }
-
-                break;
-            case 3 when pending.TryRemove(root.GetProperty("invocationId").GetString()!, out var call):
-                if (root.TryGetProperty("error", out var error))
-                {
-                    call.TrySetException(new HubCallException(error.GetString()!));
-                }
-                else
-                {
-                    call.TrySetResult(root.TryGetProperty("result", out var result) ? result.Clone() : default);
-                }
-
-                break;
-            case 7:
-                lock (gate)
-                {
-                    Closed = true;
-                    arrived.TrySetResult();
-                }
-
-                break;
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
-        if (socket.State == WebSocketState.Open)
+        if (connection is not null)
         {
-            try
+            await connection.DisposeAsync();
+        }
+    }
+
+    private void Received(string target, JsonElement argument)
+    {
+        lock (gate)
+        {
+            events.Add((target, argument));
+            var signal = arrived;
+            arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            signal.TrySetResult();
+        }
+    }
+
+    private void Ended()
+    {
+        lock (gate)
+        {
+            Closed = true;
+            arrived.TrySetResult();
+        }
+    }
+
+    /// <summary>
+    /// The official JSON hub protocol, unchanged, that also hands every event the server sends (an invocation without an id)
+    /// to <paramref name="onEvent"/>; events nobody registered a handler for are read as one JSON argument.
+    /// </summary>
+    private sealed class WatchedProtocol(IHubProtocol inner, Action<string, JsonElement> onEvent) : IHubProtocol
+    {
+        public string Name => inner.Name;
+
+        public int Version => inner.Version;
+
+        public TransferFormat TransferFormat => inner.TransferFormat;
+
+        public bool TryParseMessage(ref ReadOnlySequence<byte> input, IInvocationBinder binder, [NotNullWhen(true)] out HubMessage? message)
+        {
+            if (!inner.TryParseMessage(ref input, new AnyEventBinder(binder), out message))
             {
-                await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, null, CancellationToken.None);
+                return false;
             }
-            catch (WebSocketException)
+
+            if (message is InvocationMessage { InvocationId: null } invocation)
             {
+                onEvent(invocation.Target, invocation.Arguments is [JsonElement argument, ..] ? argument : default);
             }
+
+            return true;
         }
 
-        if (receiving is not null)
-        {
-            await receiving.WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-        }
+        public void WriteMessage(HubMessage message, IBufferWriter<byte> output) => inner.WriteMessage(message, output);
 
-        socket.Dispose();
-        sending.Dispose();
+        public ReadOnlyMemory<byte> GetMessageBytes(HubMessage message) => inner.GetMessageBytes(message);
+
+        public bool IsVersionSupported(int version) => inner.IsVersionSupported(version);
+    }
+
+    /// <summary>The connection's binder, except that an event with no handler takes one argument of any JSON.</summary>
+    private sealed class AnyEventBinder(IInvocationBinder inner) : IInvocationBinder
+    {
+        public IReadOnlyList<Type> GetParameterTypes(string methodName) =>
+            inner.GetParameterTypes(methodName) is { Count: > 0 } types ? types : [typeof(JsonElement)];
+
+        public Type GetReturnType(string invocationId) => inner.GetReturnType(invocationId);
+
+        public Type GetStreamItemType(string streamId) => inner.GetStreamItemType(streamId);
     }
 }

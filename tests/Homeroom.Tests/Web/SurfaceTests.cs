@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using Homeroom.Storage;
 using Homeroom.Tests.Infrastructure;
 
 namespace Homeroom.Tests.Web;
@@ -7,17 +8,32 @@ namespace Homeroom.Tests.Web;
 public abstract class SurfaceTests(AppFixture fixture) : AppTests(fixture)
 {
     [Fact]
-    public async Task Health_answers_at_once_and_ready_checks_the_database()
+    public async Task Health_answers_at_once_and_ready_checks_the_database_and_names_its_engine_and_version()
     {
         using var api = Anonymous();
 
         var health = await api.GetAsync("/health");
-        var ready = await api.GetAsync("/health/ready");
+        var ready = await (await api.GetAsync("/health/ready")).Json(HttpStatusCode.OK);
 
         Assert.Equal(HttpStatusCode.OK, health.StatusCode);
         Assert.Equal("Healthy", await health.Content.ReadAsStringAsync());
-        Assert.Equal(HttpStatusCode.OK, ready.StatusCode);
-        Assert.Equal("Healthy", await ready.Content.ReadAsStringAsync());
+        Assert.Equal("Healthy", ready.Str("status"));
+        var database = ready.GetProperty("checks").GetProperty("database");
+        Assert.Equal("Healthy", database.Str("status"));
+        var engine = database.GetProperty("data").Str("engine");
+        var version = Version.Parse(database.GetProperty("data").Str("version"));
+        Assert.Equal($"{engine} {database.GetProperty("data").Str("version")} answers.", database.Str("description"));
+        if (Fixture.Provider == StorageProvider.Sqlite)
+        {
+            // The SQLite bundled with the service (SQLitePCLRaw 3), not the 3.35.5 of 2021 that the 2.0 bundle carried.
+            Assert.Equal("SQLite", engine);
+            Assert.True(version >= new Version(3, 50), $"SQLite {version}");
+        }
+        else
+        {
+            Assert.Equal("PostgreSQL", engine);
+            Assert.True(version.Major >= 13, $"PostgreSQL {version}");
+        }
     }
 
     [Fact]

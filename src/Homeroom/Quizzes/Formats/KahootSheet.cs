@@ -355,7 +355,8 @@ public static class KahootSheet
             return value.Trim() is "1" or "true" ? "True" : "False"; // Excel turns a typed True into a boolean cell
         }
 
-        if (type is null or CellValues.Number && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+        // CellValues is a struct since OpenXml 3, so not a pattern constant.
+        if ((type is null || type == CellValues.Number) && double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
         {
             return number.ToString(CultureInfo.InvariantCulture);
         }
