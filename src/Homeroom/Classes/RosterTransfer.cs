@@ -39,7 +39,8 @@ public static class RosterTransfer
         students.MapPost("/import", Import)
             .WithSummary("Add many students from text (one name per line) or CSV (a header with at least 'name'); ?format=text|csv")
             .Accepts<string>("text/plain", "text/csv", "multipart/form-data")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
+            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes);
         students.MapGet("/export", Export).WithSummary("The roster as CSV").Produces<string>(contentType: "text/csv");
     }
 
@@ -60,18 +61,13 @@ public static class RosterTransfer
             return Problems.Invalid("format", "format must be 'text' or 'csv'.");
         }
 
-        var (upload, error) = await Uploads.OpenAsync(request, "text/plain", "text/csv", "application/csv");
+        var (upload, error) = await Uploads.ReadAsync(request, MaxUploadBytes, "text/plain", "text/csv", "application/csv");
         if (upload is null)
         {
-            return (ProblemHttpResult)error!;
+            return error!;
         }
 
-        var bytes = await Uploads.ReadAllAsync(upload.Content, MaxUploadBytes, request.HttpContext.RequestAborted);
-        if (bytes is null)
-        {
-            return Problems.Unprocessable($"The file is larger than {MaxUploadBytes / (1024 * 1024)} MB.");
-        }
-
+        var bytes = upload.Content;
         if (TextDecoding.Decode(bytes) is not var (text, encoding))
         {
             return Problems.Unprocessable("This is not a text file. Send a plain-text list of names or a CSV file.");
@@ -274,7 +270,7 @@ public static class RosterTransfer
         return errors.IsEmpty ? null : errors.ToDictionary()[field][0];
     }
 
-    private static bool LooksLikeCsv(Upload upload, string text)
+    private static bool LooksLikeCsv(UploadedBytes upload, string text)
     {
         if (upload.ContentType is "text/csv" or "application/csv" || upload.FileName?.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) == true)
         {
