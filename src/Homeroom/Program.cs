@@ -33,6 +33,7 @@ await app.MigrateAsync();
 
 app.UseHomeroomErrors();
 app.UseSecurityHeaders();
+app.UseApiCaching();
 app.UseStaticFiles(Pages.StaticFileOptions());
 app.UseRouting();
 app.UseAuthentication();
