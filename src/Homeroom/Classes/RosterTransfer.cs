@@ -159,7 +159,7 @@ public static class RosterTransfer
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
-            var name = CsvSafety.Restore(lines[i].Trim().TrimEnd('\r').Trim());
+            var name = Names.Normalize(CsvSafety.Restore(lines[i].Trim().TrimEnd('\r').Trim()))!;
             if (name.Length == 0)
             {
                 continue;
@@ -238,9 +238,10 @@ public static class RosterTransfer
             string? Field(string column) =>
                 map.TryGetValue(column, out var index) && index < record.Length && record[index].Trim() is { Length: > 0 } value ? CsvSafety.Restore(value) : null;
 
-            var name = Field("name");
+            var name = Names.Normalize(Field("name")) is { Length: > 0 } given ? given : null;
+            var preferredName = Names.Normalize(Field("preferredName")) is { Length: > 0 } preferred ? preferred : null;
             var problem = name is null ? "The name is empty." : CheckName(name)
-                ?? Check(Field("preferredName"), "preferredName", ClassRules.MaxStudentName)
+                ?? Check(preferredName, "preferredName", ClassRules.MaxStudentName)
                 ?? Check(Field("pronouns"), "pronouns", ClassRules.MaxPronouns)
                 ?? Check(Field("notes"), "notes", ClassRules.MaxNotes)
                 ?? Check(Field("externalId"), "externalId", ClassRules.MaxExternalId);
@@ -250,7 +251,7 @@ public static class RosterTransfer
                 continue;
             }
 
-            rows.Add(new Row(line, name!, Field("preferredName"), Field("pronouns"), Field("notes"), Field("externalId")));
+            rows.Add(new Row(line, name!, preferredName, Field("pronouns"), Field("notes"), Field("externalId")));
         }
 
         return new Parsed(rows, problems, unknown, "csv", null);
