@@ -36,6 +36,7 @@ await app.MigrateAsync();
 app.UseForwardedHeadersAndHsts();
 app.UseHomeroomErrors();
 app.UseSecurityHeaders();
+app.UseApiCaching();
 app.UseStaticFiles(Pages.StaticFileOptions());
 app.UseRouting();
 app.UseAuthentication();

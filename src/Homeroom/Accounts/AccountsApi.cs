@@ -183,13 +183,13 @@ public static class AccountsApi
         auth.MapPost("/refresh", Refresh).WithSummary("Exchange a refresh token for a new access token").Produces<AccessTokenResponse>()
             .RequireRateLimiting(AccountsSetup.AuthRateLimit);
         auth.MapGet("/session", Session).WithSummary("Whether this request is signed in, and as whom (never 401)");
-        auth.MapPost("/logout", (Delegate)Logout).WithSummary("End the cookie session");
+        auth.MapPost("/logout", (Delegate)Logout).WithSummary("Sign out: ends this session (cookie or bearer token and its refresh token) on every server");
         auth.MapGet("/antiforgery", GetAntiforgeryToken).WithSummary("The token that cookie-authenticated writes send in X-CSRF-TOKEN");
 
         var me = api.MapGroup("/me").WithTags("Accounts").RequireAuthorization();
         me.MapGet("/", GetMe).WithSummary("The signed-in teacher");
         me.MapPatch("/", UpdateMe).WithSummary("Change display name or time zone");
-        me.MapPost("/password", ChangePassword).WithSummary("Change password; ends every other session");
+        me.MapPost("/password", ChangePassword).WithSummary("Change password; ends every other session (this one goes on)");
         me.MapDelete("/", DeleteAccount).WithSummary("Delete the account and everything it owns");
     }
 
@@ -227,7 +227,7 @@ public static class AccountsApi
 
     private static async Task<IResult> Login(
         LoginRequest request, bool? useCookies, HttpContext context, Database database,
-        IPasswordHasher<TeacherAccount> hasher, LoginThrottle throttle)
+        IPasswordHasher<TeacherAccount> hasher, LoginThrottle throttle, SecurityStampCheck sessions)
     {
         var key = AccountRules.Key(request.Username!);
         if (await throttle.RetryAfterAsync(key) is { } wait)
@@ -261,7 +261,8 @@ public static class AccountsApi
                 connection.ExecuteAsync("UPDATE teachers SET password_hash = @rehashed WHERE id = @Id", new { rehashed, account.Id }, transaction));
         }
 
-        var principal = TeacherClaims.Principal(account.Id, account.Username, account.SecurityStamp);
+        await sessions.PruneAsync(account.Id);
+        var principal = TeacherClaims.Principal(account.Id, account.Username, account.SecurityStamp, await sessions.StartAsync(account.Id));
         if (useCookies == true)
         {
             await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, principal);
@@ -273,7 +274,7 @@ public static class AccountsApi
     }
 
     private static async Task<IResult> Refresh(
-        RefreshRequest request, Database database, TimeProvider clock, IOptionsMonitor<BearerTokenOptions> bearerOptions)
+        RefreshRequest request, Database database, TimeProvider clock, IOptionsMonitor<BearerTokenOptions> bearerOptions, SecurityStampCheck sessions)
     {
         var protector = bearerOptions.Get(BearerTokenDefaults.AuthenticationScheme).RefreshTokenProtector;
         var ticket = protector.Unprotect(request.RefreshToken);
@@ -284,12 +285,23 @@ public static class AccountsApi
         }
 
         var account = await FindAsync(database, "id = @teacherId", new { teacherId });
-        if (account is null || account.SecurityStamp != ticket.Principal.FindFirst(TeacherClaims.SecurityStamp)?.Value)
+        if (account is null)
         {
             return RefreshRefused();
         }
 
-        return TypedResults.SignIn(TeacherClaims.Principal(account.Id, account.Username, account.SecurityStamp),
+        // A refreshed token belongs to the same session: signing out ends both. A token from before sessions
+        // existed is checked by the stamp and gets a session of its own.
+        var sessionId = ticket.Principal.SessionId();
+        if (sessionId is null
+            ? account.SecurityStamp != ticket.Principal.FindFirst(TeacherClaims.SecurityStamp)?.Value
+            : !await sessions.IsOpenNowAsync(account.Id, sessionId))
+        {
+            return RefreshRefused();
+        }
+
+        sessionId ??= await sessions.StartAsync(account.Id);
+        return TypedResults.SignIn(TeacherClaims.Principal(account.Id, account.Username, account.SecurityStamp, sessionId),
             authenticationScheme: BearerTokenDefaults.AuthenticationScheme);
     }
 
@@ -304,8 +316,14 @@ public static class AccountsApi
         return TypedResults.Ok(new SessionState(account is not null, account?.ToProfile()));
     }
 
-    private static async Task<NoContent> Logout(HttpContext context)
+    /// <summary>Ends the session the request belongs to, cookie or bearer token, on every server; removes the cookie.</summary>
+    private static async Task<NoContent> Logout(HttpContext context, SecurityStampCheck sessions)
     {
+        if (context.User.TeacherId() is { } teacherId && context.User.SessionId() is { } sessionId)
+        {
+            await sessions.EndAsync(teacherId, sessionId);
+        }
+
         await context.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
         return TypedResults.NoContent();
     }
@@ -350,14 +368,19 @@ public static class AccountsApi
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["currentPassword"] = ["currentPassword is wrong."] });
         }
 
+        // Every other session ends: those with a session id by their row, older ones by the new stamp. The session
+        // that changed the password (cookie or bearer token) goes on.
         var stamp = NewStamp();
         await mine.ExecuteAsync("UPDATE teachers SET password_hash = @hash, security_stamp = @stamp WHERE id = @TeacherId",
             new { hash = hasher.HashPassword(account, request.NewPassword!), stamp });
+        var current = context.User.SessionId();
+        await stamps.EndOthersAsync(account.Id, current);
         stamps.Forget(account.Id);
-        if (!context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (current is null && !context.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            // Keep this browser signed in; every other cookie and token is now stale.
-            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, TeacherClaims.Principal(account.Id, account.Username, stamp));
+            // A cookie from before sessions existed: keep this browser signed in, with a session of its own.
+            await context.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme,
+                TeacherClaims.Principal(account.Id, account.Username, stamp, await stamps.StartAsync(account.Id)));
         }
 
         return TypedResults.NoContent();

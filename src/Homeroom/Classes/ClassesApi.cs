@@ -83,12 +83,13 @@ public static class ClassRules
     public static void ValidateStudent(ValidationErrors errors, string? name, string? preferredName, string? pronouns, string? notes, string? externalId, bool nameRequired)
     {
         ArgumentNullException.ThrowIfNull(errors);
+        // Names are checked as they will be stored: normalised (Names.Normalize), so an invisible name is no name.
         if (nameRequired || name is not null)
         {
-            errors.RequireText("name", name, MaxStudentName);
+            errors.RequireText("name", Names.Normalize(name), MaxStudentName);
         }
 
-        errors.OptionalText("preferredName", preferredName, MaxStudentName);
+        errors.OptionalText("preferredName", Names.Normalize(preferredName), MaxStudentName);
         errors.OptionalText("pronouns", pronouns, MaxPronouns);
         errors.OptionalText("notes", notes, MaxNotes, multiline: true);
         errors.OptionalText("externalId", externalId, MaxExternalId);
@@ -274,7 +275,7 @@ public static class ClassesApi
                 WHERE EXISTS (SELECT 1 FROM classes WHERE id = @id AND teacher_id = @TeacherId)
                 RETURNING id
                 """,
-                new { id, createdAt, Name = request.Name!.Trim(), PreferredName = Blank(request.PreferredName), Pronouns = Blank(request.Pronouns), Notes = Blank(request.Notes), ExternalId = Blank(request.ExternalId) });
+                new { id, createdAt, Name = Names.Normalize(request.Name)!, PreferredName = Blank(Names.Normalize(request.PreferredName)), Pronouns = Blank(request.Pronouns), Notes = Blank(request.Notes), ExternalId = Blank(request.ExternalId) });
             return (studentId, null);
         });
         if (outcome.Problem is not null)
@@ -282,7 +283,7 @@ public static class ClassesApi
             return outcome.Problem;
         }
 
-        var student = new Student(outcome.Id, request.Name!.Trim(), Blank(request.PreferredName), Blank(request.Pronouns), Blank(request.Notes), Blank(request.ExternalId),
+        var student = new Student(outcome.Id, Names.Normalize(request.Name)!, Blank(Names.Normalize(request.PreferredName)), Blank(request.Pronouns), Blank(request.Notes), Blank(request.ExternalId),
             DateTimeOffset.FromUnixTimeMilliseconds(createdAt), false);
         return TypedResults.Created($"/api/classes/{id}/students/{outcome.Id}", student);
     }
@@ -305,7 +306,7 @@ public static class ClassesApi
             """,
             new
             {
-                id, studentId, Name = request.Name?.Trim(), PreferredName = request.PreferredName?.Trim(), Pronouns = request.Pronouns?.Trim(),
+                id, studentId, Name = Names.Normalize(request.Name), PreferredName = Names.Normalize(request.PreferredName), Pronouns = request.Pronouns?.Trim(),
                 Notes = request.Notes?.Trim(), ExternalId = request.ExternalId?.Trim(),
             });
         return changed == 0 ? Problems.NotFound("student") : await GetStudent(id, studentId, mine);

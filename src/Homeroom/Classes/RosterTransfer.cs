@@ -39,7 +39,8 @@ public static class RosterTransfer
         students.MapPost("/import", Import)
             .WithSummary("Add many students from text (one name per line) or CSV (a header with at least 'name'); ?format=text|csv")
             .Accepts<string>("text/plain", "text/csv", "multipart/form-data")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
+            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes);
         students.MapGet("/export", Export).WithSummary("The roster as CSV").Produces<string>(contentType: "text/csv");
     }
 
@@ -60,18 +61,13 @@ public static class RosterTransfer
             return Problems.Invalid("format", "format must be 'text' or 'csv'.");
         }
 
-        var (upload, error) = await Uploads.OpenAsync(request, "text/plain", "text/csv", "application/csv");
+        var (upload, error) = await Uploads.ReadAsync(request, MaxUploadBytes, "text/plain", "text/csv", "application/csv");
         if (upload is null)
         {
-            return (ProblemHttpResult)error!;
+            return error!;
         }
 
-        var bytes = await Uploads.ReadAllAsync(upload.Content, MaxUploadBytes, request.HttpContext.RequestAborted);
-        if (bytes is null)
-        {
-            return Problems.Unprocessable($"The file is larger than {MaxUploadBytes / (1024 * 1024)} MB.");
-        }
-
+        var bytes = upload.Content;
         if (TextDecoding.Decode(bytes) is not var (text, encoding))
         {
             return Problems.Unprocessable("This is not a text file. Send a plain-text list of names or a CSV file.");
@@ -163,7 +159,7 @@ public static class RosterTransfer
         var lines = text.Split('\n');
         for (var i = 0; i < lines.Length; i++)
         {
-            var name = CsvSafety.Restore(lines[i].Trim().TrimEnd('\r').Trim());
+            var name = Names.Normalize(CsvSafety.Restore(lines[i].Trim().TrimEnd('\r').Trim()))!;
             if (name.Length == 0)
             {
                 continue;
@@ -242,9 +238,10 @@ public static class RosterTransfer
             string? Field(string column) =>
                 map.TryGetValue(column, out var index) && index < record.Length && record[index].Trim() is { Length: > 0 } value ? CsvSafety.Restore(value) : null;
 
-            var name = Field("name");
+            var name = Names.Normalize(Field("name")) is { Length: > 0 } given ? given : null;
+            var preferredName = Names.Normalize(Field("preferredName")) is { Length: > 0 } preferred ? preferred : null;
             var problem = name is null ? "The name is empty." : CheckName(name)
-                ?? Check(Field("preferredName"), "preferredName", ClassRules.MaxStudentName)
+                ?? Check(preferredName, "preferredName", ClassRules.MaxStudentName)
                 ?? Check(Field("pronouns"), "pronouns", ClassRules.MaxPronouns)
                 ?? Check(Field("notes"), "notes", ClassRules.MaxNotes)
                 ?? Check(Field("externalId"), "externalId", ClassRules.MaxExternalId);
@@ -254,7 +251,7 @@ public static class RosterTransfer
                 continue;
             }
 
-            rows.Add(new Row(line, name!, Field("preferredName"), Field("pronouns"), Field("notes"), Field("externalId")));
+            rows.Add(new Row(line, name!, preferredName, Field("pronouns"), Field("notes"), Field("externalId")));
         }
 
         return new Parsed(rows, problems, unknown, "csv", null);
@@ -274,7 +271,7 @@ public static class RosterTransfer
         return errors.IsEmpty ? null : errors.ToDictionary()[field][0];
     }
 
-    private static bool LooksLikeCsv(Upload upload, string text)
+    private static bool LooksLikeCsv(UploadedBytes upload, string text)
     {
         if (upload.ContentType is "text/csv" or "application/csv" || upload.FileName?.EndsWith(".csv", StringComparison.OrdinalIgnoreCase) == true)
         {

@@ -2,12 +2,13 @@ using System.Globalization;
 using System.Reflection;
 using System.Text;
 using Homeroom.Quizzes;
+using Homeroom.Web;
 
 namespace Homeroom.Games;
 
 /// <summary>
-/// Player nicknames: 1–20 characters (as a person counts them), trimmed, no control characters, unique in
-/// a game ignoring case and accents, and not containing a blocked word. The check sees through case,
+/// Player nicknames: normalised (<see cref="Names.Normalize"/>), 1–20 characters (as a person counts them), no
+/// control characters, unique in a game ignoring case, accents and look-alike letters, and not containing a blocked word. The check sees through case,
 /// accents, spacing and the usual letter-for-digit swaps ("F u c k", "5H1T"); the list is built in
 /// (Games/blocked-words.txt) and can be extended with Homeroom:Games:BlockedWords (comma-separated).
 /// </summary>
@@ -36,14 +37,15 @@ public sealed class Nicknames
         blocked = [.. BuiltIn().Concat(extra).Select(Squash).Where(w => w.Length > 0).Distinct()];
     }
 
-    /// <summary>Checks a nickname; returns the trimmed nickname, or null with the reason.</summary>
+    /// <summary>Checks a nickname; returns it normalised (<see cref="Names.Normalize"/>), or null with the reason.</summary>
     public string? Check(string? nickname, out string? problem)
     {
-        var text = nickname?.Trim();
+        var text = Names.Normalize(nickname);
         var length = text is null ? 0 : new StringInfo(text).LengthInTextElements;
         problem = length switch
         {
-            0 => "Choose a nickname.",
+            0 when string.IsNullOrWhiteSpace(nickname) => "Choose a nickname.",
+            0 => "That nickname has no letters or digits that can be seen. Choose another.",
             > MaxLength => $"A nickname has at most {MaxLength} characters.",
             _ when text!.Any(char.IsControl) => "A nickname cannot contain control characters.",
             _ when IsBlocked(text!) => "Please choose another nickname.",
@@ -60,8 +62,11 @@ public sealed class Nicknames
         return blocked.Any(word => word.Length <= 3 ? words.Contains(word) || squashed == word : squashed.Contains(word, StringComparison.Ordinal));
     }
 
-    /// <summary>The key under which two nicknames count as the same in a game.</summary>
-    public static string Key(string nickname) => QuizRules.MatchKey(nickname);
+    /// <summary>
+    /// The key under which two nicknames (or a nickname and a roster name) count as the same in a game: case,
+    /// accents, invisible characters and look-alike letters do not count (<see cref="Names.Key"/>).
+    /// </summary>
+    public static string Key(string nickname) => Names.Key(nickname);
 
     /// <summary>A friendly two-word name ("Brave Otter") not yet taken in the game.</summary>
     public static string Generate(IRandomSource random, Func<string, bool> isTaken)

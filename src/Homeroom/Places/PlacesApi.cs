@@ -84,11 +84,12 @@ public static class PlacesApi
         var places = api.MapGroup("/places").WithTags("Places");
         places.MapGet("/near", Near).WithSummary(
             "The places nearest a point, by exact great-circle distance: public ones and, signed in, mine. " +
-            "?lat&lon&limit=10&radius&unit=km|mi&category&openNow=true&nearestIfNone=true&cursor");
+            "?lat&lon&limit=10&radius&unit=km|mi&category&openNow=true&nearestIfNone=true&cursor")
+            .CacheablePublicly(ApiCaching.PublicPlacesSeconds);
         var mine = places.MapGroup("").RequireAuthorization();
         mine.MapGet("/", List).WithSummary("My places, by name (?page&pageSize)");
         mine.MapPost("/", Create).WithSummary("Add a place");
-        places.MapGet("/{id:long}", Get).WithSummary("One place: mine, or anyone's public one");
+        places.MapGet("/{id:long}", Get).WithSummary("One place: mine, or anyone's public one").CacheablePublicly(ApiCaching.PublicPlacesSeconds);
         mine.MapPut("/{id:long}", Replace).WithSummary("Change a place of mine");
         mine.MapDelete("/{id:long}", Delete).WithSummary("Delete a place of mine");
         PlaceImports.Map(mine);

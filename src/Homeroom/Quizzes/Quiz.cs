@@ -71,7 +71,7 @@ public static class QuizRules
     {
         ArgumentNullException.ThrowIfNull(quiz);
         ArgumentNullException.ThrowIfNull(errors);
-        errors.RequireText("title", quiz.Title, MaxTitle);
+        errors.RequireText("title", Names.Normalize(quiz.Title), MaxTitle);
         errors.OptionalText("description", quiz.Description, MaxDescription, multiline: true);
         if (quiz.Visibility is not null and not ("private" or "public"))
         {
@@ -212,7 +212,7 @@ public static class QuizRules
     {
         ArgumentNullException.ThrowIfNull(quiz);
         return new QuizContent(
-            quiz.Title!.Trim(),
+            Names.Normalize(quiz.Title)!,
             string.IsNullOrWhiteSpace(quiz.Description) ? null : quiz.Description.Trim(),
             (quiz.Tags ?? []).Select(t => t.Trim()).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).ToList(),
             quiz.Visibility ?? "private",

@@ -24,7 +24,8 @@ public static class QuizTransfer
         quizzes.MapPost("/import", Import)
             .WithSummary("Create a quiz from a file (GIFT, Aiken, Kahoot .xlsx, CSV or JSON): the raw body or a multipart 'file'; ?format= or detected")
             .Accepts<string>("text/plain", "text/csv", "application/json", QuizFormats.XlsxContentType, "multipart/form-data")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
+            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes);
         quizzes.MapGet("/{id:long}/export", Export)
             .WithSummary("Download a quiz as gift, aiken, xlsx (Kahoot spreadsheet), csv or json (the default)")
             .Produces<byte[]>(contentType: "application/octet-stream");
@@ -45,19 +46,13 @@ public static class QuizTransfer
             return Problems.Invalid("format", $"format must be one of {string.Join(", ", QuizFormats.ImportFormats)} (or leave it out to detect it).");
         }
 
-        var (upload, error) = await Uploads.OpenAsync(request, "text/plain", "text/csv", "application/csv", "application/json", QuizFormats.XlsxContentType);
+        var (upload, error) = await Uploads.ReadAsync(request, MaxUploadBytes, "text/plain", "text/csv", "application/csv", "application/json", QuizFormats.XlsxContentType);
         if (upload is null)
         {
-            return (ProblemHttpResult)error!;
+            return error!;
         }
 
-        var bytes = await Uploads.ReadAllAsync(upload.Content, MaxUploadBytes, request.HttpContext.RequestAborted);
-        if (bytes is null)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "File too large",
-                detail: $"A quiz file can be at most {MaxUploadBytes / (1024 * 1024)} MB.");
-        }
-
+        var bytes = upload.Content;
         var chosen = requested ?? QuizFormats.Detect(bytes, upload.FileName, upload.ContentType);
         if (chosen is null)
         {

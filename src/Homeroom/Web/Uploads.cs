@@ -1,4 +1,6 @@
 using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Net.Http.Headers;
 
 namespace Homeroom.Web;
@@ -9,35 +11,70 @@ public sealed record ImportProblem(int Line, string Message);
 /// <summary>An uploaded file: either the raw request body or the <c>file</c> part of a multipart form.</summary>
 public sealed record Upload(Stream Content, string? FileName, string? ContentType);
 
+/// <summary>A (small) uploaded file read into memory.</summary>
+public sealed record UploadedBytes(byte[] Content, string? FileName, string? ContentType);
+
+/// <summary>
+/// The one way the import endpoints read an uploaded file, so every way a request can fail to carry one is
+/// answered the same way, as a problem that says why: a multipart form without a boundary, that cannot be
+/// parsed, with no file or with several (400 naming <c>file</c>); a form or body of a type the endpoint does
+/// not read (415); an empty file (422); a file over the endpoint's limit (413).
+/// </summary>
 public static class Uploads
 {
+    private const string MultipartFormData = "multipart/form-data";
+
     /// <summary>
-    /// Opens what was uploaded. No upload, and an error to return, when the request carries no file
-    /// (415 for a content type that is neither a file nor a form, 400 for a form without a file).
-    /// The size limit is the endpoint's own (Kestrel answers 413 past it).
+    /// Opens what was uploaded: the raw body (of one of <paramref name="acceptedTypes"/>, or untyped) or the one
+    /// file of a multipart form. No upload, and the problem to answer with, when the request carries no file.
+    /// The size limit is the endpoint's own (<see cref="RequestSizeLimitAttribute"/>: Kestrel answers 413 past it).
     /// </summary>
-    public static async Task<(Upload? Upload, IResult? Error)> OpenAsync(HttpRequest request, params string[] acceptedTypes)
+    public static async Task<(Upload? Upload, ProblemHttpResult? Error)> OpenAsync(HttpRequest request, params string[] acceptedTypes)
     {
         ArgumentNullException.ThrowIfNull(request);
-        if (request.HasFormContentType)
+        var parsed = MediaTypeHeaderValue.TryParse(request.ContentType, out var header) ? header : null;
+        var type = parsed?.MediaType.Value;
+        if (parsed is not null && string.Equals(type, MultipartFormData, StringComparison.OrdinalIgnoreCase))
         {
-            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
-            var file = form.Files.GetFile("file") ?? (form.Files.Count > 0 ? form.Files[0] : null);
-            return file is null
-                ? (null, Problems.Invalid("file", "The form has no file: send it in a part named 'file'."))
-                : (new Upload(file.OpenReadStream(), file.FileName, file.ContentType), null);
+            return await OpenFormAsync(request, parsed);
         }
 
-        var type = MediaTypeHeaderValue.TryParse(request.ContentType, out var parsed) ? parsed.MediaType.Value : null;
         if (type is not null && !acceptedTypes.Contains(type, StringComparer.OrdinalIgnoreCase) && type != "application/octet-stream")
         {
             return (null, TypedResults.Problem(
                 statusCode: StatusCodes.Status415UnsupportedMediaType,
                 title: "Unsupported media type",
-                detail: $"Send the file as the body ({string.Join(", ", acceptedTypes)}) or as a multipart form with a 'file' part, not '{type}'."));
+                detail: $"Send the file as the body ({string.Join(", ", acceptedTypes)}) or as a {MultipartFormData} form with a 'file' part, not '{type}'."));
+        }
+
+        if (request.ContentLength == 0)
+        {
+            return (null, Empty(null));
         }
 
         return (new Upload(request.Body, null, type), null);
+    }
+
+    /// <summary>
+    /// Reads a whole (small) upload into memory: what <see cref="OpenAsync"/> opens, refused with 413 past
+    /// <paramref name="maxBytes"/> and with 422 when it is empty.
+    /// </summary>
+    public static async Task<(UploadedBytes? Upload, ProblemHttpResult? Error)> ReadAsync(HttpRequest request, long maxBytes, params string[] acceptedTypes)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var (upload, error) = await OpenAsync(request, acceptedTypes);
+        if (upload is null)
+        {
+            return (null, error);
+        }
+
+        var bytes = await ReadAllAsync(upload.Content, maxBytes, request.HttpContext.RequestAborted);
+        if (bytes is null)
+        {
+            return (null, TooLarge(maxBytes));
+        }
+
+        return bytes.Length == 0 ? (null, Empty(upload.FileName)) : (new UploadedBytes(bytes, upload.FileName, upload.ContentType), null);
     }
 
     /// <summary>Reads a whole (small) upload into memory, stopping at <paramref name="maxBytes"/>.</summary>
@@ -59,6 +96,62 @@ public static class Uploads
 
         return buffer.ToArray();
     }
+
+    /// <summary>413 for a file over an endpoint's limit.</summary>
+    public static ProblemHttpResult TooLarge(long maxBytes) => TypedResults.Problem(
+        statusCode: StatusCodes.Status413PayloadTooLarge,
+        title: "File too large",
+        detail: $"The file is larger than this endpoint accepts ({maxBytes / (1024 * 1024)} MB at most).");
+
+    private static async Task<(Upload? Upload, ProblemHttpResult? Error)> OpenFormAsync(HttpRequest request, MediaTypeHeaderValue type)
+    {
+        if (HeaderUtilities.RemoveQuotes(type.Boundary).Length == 0)
+        {
+            return (null, FileProblem(
+                "Malformed form",
+                $"The content type {MultipartFormData} needs a boundary (boundary=…); let the HTTP client build the form, e.g. curl -F file=@names.csv."));
+        }
+
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        }
+        catch (Exception e) when (e is InvalidDataException || (e is IOException and not BadHttpRequestException && !request.HttpContext.RequestAborted.IsCancellationRequested))
+        {
+            // The form reader's own limits (parts, headers, lengths) and bodies that are not multipart at all (the
+            // reader runs out of body looking for the boundary). A body over the size limit stays Kestrel's 413.
+            return (null, FileProblem("Malformed form", $"The body is not a {MultipartFormData} form that can be read: {e.Message}"));
+        }
+
+        var files = form.Files;
+        if (files.Count == 0)
+        {
+            return (null, FileProblem("No file", "The form has no file: send it in a part named 'file'."));
+        }
+
+        if (files.Count > 1)
+        {
+            return (null, FileProblem("More than one file", $"The form has {files.Count} files: send one, in a part named 'file'."));
+        }
+
+        var file = files[0];
+        return file.Length == 0
+            ? (null, Empty(file.FileName))
+            : (new Upload(file.OpenReadStream(), file.FileName, file.ContentType), null);
+    }
+
+    private static ProblemHttpResult Empty(string? fileName) => Problems.Unprocessable(
+        fileName is { Length: > 0 } ? $"The file '{fileName}' is empty." : "The upload is empty: send a file.");
+
+    /// <summary>A 400 naming the field <c>file</c>, shaped like a validation problem.</summary>
+    private static ProblemHttpResult FileProblem(string title, string detail) => TypedResults.Problem(new ProblemDetails
+    {
+        Status = StatusCodes.Status400BadRequest,
+        Title = title,
+        Detail = detail,
+        Extensions = { ["errors"] = new Dictionary<string, string[]> { ["file"] = [detail] } },
+    });
 }
 
 /// <summary>Turns uploaded bytes into text the way people's files actually arrive.</summary>

@@ -41,6 +41,25 @@ public abstract class ClassesTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Student_names_are_normalised_wherever_they_come_from()
+    {
+        var teacher = await SignUpAsync();
+        var classId = await teacher.CreateClassAsync();
+
+        var added = await (await teacher.Api.PostAsync($"/api/classes/{classId}/students",
+            new { name = "A\u200bnn  \u202eLee", preferredName = "\uff21nn" })).Json(HttpStatusCode.Created);
+        var edited = await (await teacher.Api.PatchAsync($"/api/classes/{classId}/students/{added.Long("id")}", new { name = "Zoe\u0308\u200d Li" })).Json(HttpStatusCode.OK);
+        var imported = await (await teacher.Api.PostAsync($"/api/classes/{classId}/students/import",
+            new StringContent("Дмитрий\u2066 Петров\u2069\n李雷\nJos\u00e9\n", System.Text.Encoding.UTF8, "text/plain"))).Json(HttpStatusCode.OK);
+
+        Assert.Equal("Ann Lee", added.Str("name"));
+        Assert.Equal("Ann", added.Str("preferredName"));
+        Assert.Equal("Zoë Li", edited.Str("name"));
+        Assert.Equal(["Дмитрий Петров", "李雷", "José"], imported.GetProperty("students").EnumerateArray().Select(s => s.Str("name")));
+        await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name = "\u200b\u202e " })).ValidationProblem("name");
+    }
+
+    [Fact]
     public async Task Students_are_added_trimmed_in_any_script_edited_and_removed()
     {
         var teacher = await SignUpAsync();

@@ -274,6 +274,44 @@ public abstract class LiveGameTests(AppFixture fixture) : AppTests(fixture)
         Assert.Equal("<b>Bo</b>", script.Nickname);
     }
 
+    [Theory]
+    [InlineData("A\u200bnn")] // zero-width space
+    [InlineData("A\u200dnn")] // zero-width joiner
+    [InlineData("\u202eAnn")] // right-to-left override
+    [InlineData("\u0410nn")] // Cyrillic capital A
+    [InlineData("\uff21nn")] // fullwidth A
+    [InlineData("Ann\u3000")] // ideographic space
+    [InlineData("A\u0430nn")] // not the same as "Ann", but the same as "Aann"
+    public async Task Look_alike_nicknames_are_taken_like_the_name_they_imitate(string lookAlike)
+    {
+        var (teacher, game) = await NewGameAsync(Quiz, new { readSeconds = 0 });
+        await using var host = await HostAsync(teacher, game);
+        await using var ann = await JoinAsync(game, "Ann");
+        await using var aann = await JoinAsync(game, "Aann");
+
+        await using var client = await HubClient.ConnectAsync(App.BaseAddress);
+        var refused = await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("Join", game.Pin, lookAlike));
+
+        Assert.Contains("taken", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Nicknames_are_normalised_and_ordinary_names_in_any_script_kept_as_typed()
+    {
+        var (teacher, game) = await NewGameAsync(Quiz, new { readSeconds = 0 });
+        await using var host = await HostAsync(teacher, game);
+
+        foreach (var (typed, kept) in new[] { ("José", "José"), ("Zoe\u0308", "Zoë"), ("Дмитрий", "Дмитрий"), ("李雷", "李雷"), ("  Mary \u2003 Jane ", "Mary Jane"), ("\u202eEve\u202c", "Eve") })
+        {
+            await using var player = await JoinAsync(game, typed);
+            Assert.Equal(kept, player.Nickname);
+        }
+
+        await using var client = await HubClient.ConnectAsync(App.BaseAddress);
+        var empty = await Assert.ThrowsAsync<HubCallException>(() => client.InvokeAsync("Join", game.Pin, "\u200b\u200d\u2066 \u202e"));
+        Assert.Contains("no letters", empty.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Players_cannot_host_teachers_cannot_host_others_games_and_bad_answers_are_explained()
     {

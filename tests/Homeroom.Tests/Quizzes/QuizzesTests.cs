@@ -91,6 +91,18 @@ public abstract class QuizzesTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Titles_shown_on_the_projector_are_normalised()
+    {
+        var teacher = await SignUpAsync();
+        var question = new { type = "truefalse", text = "T", correct = true };
+
+        var quiz = await CreateAsync(teacher, new { title = "  \u202eCapitals\u200b  of \uff25urope ", questions = new[] { question } });
+        await (await teacher.Api.PostAsync("/api/quizzes", new { title = "\u200b\u2066", questions = new[] { question } })).ValidationProblem("title");
+
+        Assert.Equal("Capitals of Europe", quiz.Str("title"));
+    }
+
+    [Fact]
     public async Task Quiz_level_rules_name_their_fields()
     {
         var teacher = await SignUpAsync();

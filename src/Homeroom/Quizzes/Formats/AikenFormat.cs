@@ -5,7 +5,8 @@ using System.Text.RegularExpressions;
 namespace Homeroom.Quizzes.Formats;
 
 /// <summary>
-/// Moodle's Aiken format (Moodle docs, "Aiken format"): a question line, its options "A. text" or "A) text",
+/// Moodle's Aiken format (Moodle docs, "Aiken format"): a question line, its options "A. text" or "A) text" (the space
+/// may be left out, "A)text", as Moodle allows),
 /// then "ANSWER: B". Only single-choice questions. Questions are separated by blank lines; a missing blank line
 /// after an ANSWER line is tolerated, and so is a question written on more than one line.
 /// </summary>
@@ -157,6 +158,6 @@ public static partial class AikenFormat
     [GeneratedRegex(@"^ANSWER\s*:\s*([A-Za-z])$", RegexOptions.IgnoreCase)]
     private static partial Regex AnswerLine();
 
-    [GeneratedRegex(@"^([A-Z])[.)](?:\s+(.*))?$")]
+    [GeneratedRegex(@"^([A-Z])[.)]\s*(.*)$")]
     private static partial Regex OptionLine();
 }

@@ -76,7 +76,7 @@ public static partial class GiftFormat
                     gift.Append(" {\n");
                     foreach (var accepted in question.Accepted!)
                     {
-                        gift.Append('=').Append(accepted.StartsWith('%') ? "%100%" : "").Append(Escape(accepted)).Append('\n');
+                        gift.Append('=').Append(accepted.StartsWith('%') ? "%100%" : "").Append(AnswerText(accepted)).Append('\n');
                     }
 
                     break;
@@ -85,7 +85,7 @@ public static partial class GiftFormat
                     foreach (var answer in question.Answers!)
                     {
                         var weight = answer.Text!.StartsWith('%') ? answer.Correct == true ? "%100%" : "%0%" : "";
-                        gift.Append(answer.Correct == true ? '=' : '~').Append(weight).Append(Escape(answer.Text!)).Append('\n');
+                        gift.Append(answer.Correct == true ? '=' : '~').Append(weight).Append(AnswerText(answer.Text!)).Append('\n');
                     }
 
                     break;
@@ -94,7 +94,7 @@ public static partial class GiftFormat
                     var share = Math.Round(100.0 / question.Answers!.Count(a => a.Correct == true), 5).ToString(CultureInfo.InvariantCulture);
                     foreach (var answer in question.Answers!)
                     {
-                        gift.Append('~').Append(answer.Correct == true ? $"%{share}%" : "%-100%").Append(Escape(answer.Text!)).Append('\n');
+                        gift.Append('~').Append(answer.Correct == true ? $"%{share}%" : "%-100%").Append(AnswerText(answer.Text!)).Append('\n');
                     }
 
                     break;
@@ -105,6 +105,9 @@ public static partial class GiftFormat
 
         return new QuizExport(QuizFormats.Utf8(gift.ToString()), "text/plain; charset=utf-8", ".txt", notes);
     }
+
+    /// <summary>An answer escaped, after [plain] when it starts with what reads as a markup prefix, so it reads back unchanged.</summary>
+    private static string AnswerText(string text) => (Markup().IsMatch(text) ? "[plain]" : "") + Escape(text);
 
     /// <summary>Escapes GIFT's special characters: \ ~ = # { } : (and a new line as \n).</summary>
     public static string Escape(string text)
@@ -304,7 +307,7 @@ public static partial class GiftFormat
             var accepted = new List<string>();
             foreach (var answer in answers)
             {
-                var plain = Clean(answer.Text, html);
+                var plain = Clean(answer.Text, answer.Html ?? html);
                 if (answer.Weight is <= 0)
                 {
                     collector.Note(line, $"The answer '{plain}' ({Percent(answer.Weight.Value)}) is not accepted.");
@@ -329,7 +332,7 @@ public static partial class GiftFormat
             return;
         }
 
-        var choices = answers.Select(a => new Answer(Clean(a.Text, html), a.Weight is { } w ? w > 0 : a.Marker == '=')).ToList();
+        var choices = answers.Select(a => new Answer(Clean(a.Text, a.Html ?? html), a.Weight is { } w ? w > 0 : a.Marker == '=')).ToList();
         var right = choices.Count(c => c.Correct == true);
         if (right == 0)
         {
@@ -342,7 +345,8 @@ public static partial class GiftFormat
         collector.Add(line, new Question(right == 1 && !weighted ? QuestionTypes.SingleChoice : QuestionTypes.Multi, questionText, null, null, choices));
     }
 
-    private sealed record RawAnswer(char Marker, decimal? Weight, string Text, string Raw);
+    /// <summary>An answer as written; <see cref="Html"/> is its own markup prefix ([html] true, another false), null when it has none.</summary>
+    private sealed record RawAnswer(char Marker, decimal? Weight, string Text, string Raw, bool? Html);
 
     /// <summary>Splits an answer block at each unescaped = or ~; each answer's %weight% and #feedback are taken apart.</summary>
     private static List<RawAnswer> Answers(string body, out string leading)
@@ -379,7 +383,17 @@ public static partial class GiftFormat
                 text = text[..hash]; // per-answer feedback
             }
 
-            answers.Add(new RawAnswer(body[starts[k]], weight, text, raw));
+            // Like Moodle, each answer may name its own markup after its weight (~%50%[plain]blue); without one it is
+            // written like the question.
+            bool? html = null;
+            var trimmed = text.TrimStart();
+            if (Markup().Match(trimmed) is { Success: true } markup)
+            {
+                html = markup.Groups[1].Value.Equals("html", StringComparison.OrdinalIgnoreCase);
+                text = trimmed[markup.Length..];
+            }
+
+            answers.Add(new RawAnswer(body[starts[k]], weight, text, raw, html));
         }
 
         return answers;
@@ -391,7 +405,9 @@ public static partial class GiftFormat
         var text = Unescape(raw);
         if (html)
         {
-            text = WebUtility.HtmlDecode(Tags().Replace(LineTags().Replace(text, " "), ""));
+            // Homeroom keeps plain text: tags go (line-breaking ones become spaces), entities are decoded and
+            // runs of white space (&nbsp; included) become one space.
+            text = Spaces().Replace(WebUtility.HtmlDecode(Tags().Replace(LineTags().Replace(text, " "), "")), " ");
         }
 
         return Breaks().Replace(text, " ").Trim();
@@ -435,4 +451,7 @@ public static partial class GiftFormat
 
     [GeneratedRegex(@"\s*[\r\n]\s*")]
     private static partial Regex Breaks();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Spaces();
 }

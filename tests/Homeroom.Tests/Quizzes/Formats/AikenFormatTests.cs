@@ -37,6 +37,38 @@ public sealed class AikenFormatTests
     }
 
     [Fact]
+    public void Moodles_own_fixture_imports_as_moodle_reads_it()
+    {
+        // question/format/aiken/tests/fixtures/questions.aiken.txt from Moodle (see Fixtures/README.md).
+        var result = Imported(QuizFormats.Import(Bytes("moodle-questions.aiken.txt"), "aiken", "moodle-questions.aiken.txt"));
+
+        SameQuiz(Quiz("moodle-questions.aiken",
+            Single("The Moodle project was started by:", 1, "Petr Skoda", "Martin Dougiamas", "Eloy Lafuente", "Tim Hunt"),
+            Single("Moodle's abilities include handling user input that includes <html class=\"cool\"> & images:", 0, "True", "False")), result.Quiz);
+        Assert.Empty(result.Skipped);
+    }
+
+    [Fact]
+    public void Moodles_error_fixture_keeps_the_good_questions_options_without_a_space_included()
+    {
+        // question/format/aiken/tests/fixtures/aiken_errors.txt from Moodle: Moodle imports the two good questions.
+        var result = Imported(QuizFormats.Import(Bytes("moodle-aiken_errors.txt"), "aiken", "moodle-aiken_errors.txt"));
+
+        SameQuiz(Quiz("moodle-aiken_errors",
+            Single("A good question", 0, "Correct", "Incorrect"),
+            Single("A second good question", 1, "Incorrect (No space)", "Correct (No space)")), result.Quiz);
+        Assert.Equal([1, 5, 7, 14], result.Skipped.Select(p => p.Line));
+    }
+
+    [Fact]
+    public void Options_written_without_a_space_are_read_in_both_styles()
+    {
+        var result = Imported(Aiken("Capital of Peru?\nA)Lima\nB.Quito\nC)  Bogotá\nANSWER: A\n"));
+
+        SameQuestion(Single("Capital of Peru?", 0, "Lima", "Quito", "Bogotá"), result.Quiz!.Questions![0]);
+    }
+
+    [Fact]
     public void More_than_six_options_and_long_answers_are_skipped()
     {
         var result = Aiken(

@@ -203,6 +203,62 @@ public sealed class GiftFormatTests
         Assert.Equal([true, true, false], result.Quiz.Questions![2].Answers!.Select(a => a.Correct == true));
     }
 
+    [Fact]
+    public void Moodles_own_fixture_imports_as_moodle_reads_it()
+    {
+        // question/format/gift/tests/fixtures/questions.gift.txt from Moodle (see Fixtures/README.md).
+        var result = Imported(QuizFormats.Import(Bytes("moodle-questions.gift.txt"), "gift", "moodle-questions.gift.txt"));
+
+        SameQuiz(Quiz("moodle-questions.gift",
+            Single("What's between orange and green in the spectrum?", 0, "yellow", "red", "blue"),
+            Multi("What's between orange and green in the spectrum?", [0, 2], "yellow", "red", "off-beige", "blue"),
+            TypeAnswer("Which is the best animal?", "Frog", "Cat"),
+            TrueFalse("42 is the Absolute Answer to everything._____\";", false),
+            TrueFalse("TSL is blablabla.", true),
+            TrueFalse("TSL is blablabla.", true)), result.Quiz);
+        Assert.Equal([2, 5, 31], result.Skipped.Select(p => p.Line));
+        Assert.Contains("essay", result.Skipped[0].Message, StringComparison.Ordinal);
+        Assert.Contains("matching", result.Skipped[1].Message, StringComparison.Ordinal);
+        Assert.Contains("numerical", result.Skipped[2].Message, StringComparison.Ordinal);
+        Assert.Equal([34, 34], result.Notes.Select(n => n.Line));
+    }
+
+    [Fact]
+    public void Moodles_category_fixture_reads_html_as_plain_text()
+    {
+        // question/format/gift/tests/fixtures/questions_in_category.gift.txt from Moodle.
+        var result = Imported(QuizFormats.Import(Bytes("moodle-questions_in_category.gift.txt"), "gift", "moodle-questions_in_category.gift.txt"));
+
+        SameQuiz(Quiz("moodle-questions_in_category.gift",
+            Single("Listen to this greeting: What language is being spoken?", 1, "English", "French", "German", "Spanish"),
+            TypeAnswer("Anyone who uses Moodle is a ...", "Moodler"),
+            TrueFalse("Moodle is an acronym for Modular Object-Oriented Dynamic Learning Environment.", true)), result.Quiz);
+        Assert.Equal([5], result.Skipped.Select(p => p.Line));
+    }
+
+    [Fact]
+    public void Markup_prefixes_are_taken_off_answers_too_each_answer_read_in_its_own_format()
+    {
+        var result = Imported(Gift(
+            "Colour? {=yellow ~[plain]blue ~%0%[markdown]*red*}\n\n" +
+            "[html]<b>Bold</b> choice? {=[html]<i>yes</i> &amp; more ~[plain]<i>no</i> ~plain &amp; html}\n\n" +
+            "Typed? {=[plain]Paris =%50%[html]Paris&nbsp;France}"));
+
+        SameQuestion(Single("Colour?", 0, "yellow", "blue", "*red*"), result.Quiz!.Questions![0]);
+        SameQuestion(Single("Bold choice?", 0, "yes & more", "<i>no</i>", "plain & html"), result.Quiz.Questions[1]);
+        SameQuestion(TypeAnswer("Typed?", "Paris", "Paris France"), result.Quiz.Questions[2]);
+    }
+
+    [Fact]
+    public void Answers_that_start_like_a_markup_prefix_come_back_unchanged()
+    {
+        var quiz = Quiz("Prefixes", Single("[html]Which?", 0, "[html]<b>x</b>", "[plain]y"), TypeAnswer("Typed?", "[markdown]*z*"));
+
+        var back = Imported(QuizFormats.Import(QuizFormats.Export(quiz, "gift").Content, "gift", "Prefixes.gift"));
+
+        SameQuiz(quiz, back.Quiz);
+    }
+
     [Theory]
     [InlineData("a ~ b = c # d { e } f : g \\ h")]
     [InlineData("\\\\\\~")]
