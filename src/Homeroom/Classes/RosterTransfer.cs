@@ -39,7 +39,8 @@ public static class RosterTransfer
         students.MapPost("/import", Import)
             .WithSummary("Add many students from text (one name per line) or CSV (a header with at least 'name'); ?format=text|csv")
             .Accepts<string>("text/plain", "text/csv", "multipart/form-data")
-            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes));
+            .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
+            .Problem(StatusCodes.Status422UnprocessableEntity, "Nothing can be imported: not a text file, too large, or no usable rows (`problems` says why).");
         students.MapGet("/export", Export).WithSummary("The roster as CSV").Produces<string>(contentType: "text/csv");
     }
 
