@@ -268,7 +268,7 @@ public static class ApiDocument
         };
     }
 
-    private static Task DescribeOperationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
+    private static async Task DescribeOperationAsync(OpenApiOperation operation, OpenApiOperationTransformerContext context, CancellationToken cancellationToken)
     {
         var metadata = context.Description.ActionDescriptor.EndpointMetadata;
         var method = context.Description.HttpMethod ?? "GET";
@@ -342,7 +342,45 @@ public static class ApiDocument
             }
         }
 
-        return Task.CompletedTask;
+        await DescribeAlternativesAsync(operation, context, metadata, cancellationToken);
+    }
+
+    /// <summary>
+    /// Two shapes for one status (sign-in answers tokens, or the profile with ?useCookies=true) are one of either, not
+    /// the last declared; a file (<c>byte[]</c>) is a binary body, not a base64 string, and in JSON any JSON.
+    /// </summary>
+    private static async Task DescribeAlternativesAsync(
+        OpenApiOperation operation, OpenApiOperationTransformerContext context, IList<object> metadata, CancellationToken cancellationToken)
+    {
+        foreach (var group in metadata.OfType<IProducesResponseTypeMetadata>().Where(m => m.Type is not null && m.Type != typeof(void))
+            .GroupBy(m => m.StatusCode.ToString(CultureInfo.InvariantCulture)))
+        {
+            if (operation.Responses?.TryGetValue(group.Key, out var response) != true || response is not OpenApiResponse { Content: { } content })
+            {
+                continue;
+            }
+
+            var types = group.Select(m => m.Type!).Distinct().ToList();
+            if (types.Contains(typeof(byte[])))
+            {
+                foreach (var (mediaType, media) in content)
+                {
+                    media.Schema = mediaType.EndsWith("json", StringComparison.OrdinalIgnoreCase)
+                        ? new OpenApiSchema()
+                        : new OpenApiSchema { Type = JsonSchemaType.String, Format = "binary" };
+                }
+            }
+            else if (types.Count > 1 && content.TryGetValue("application/json", out var json))
+            {
+                var choices = new List<IOpenApiSchema>();
+                foreach (var type in types)
+                {
+                    choices.Add(await context.GetOrCreateSchemaAsync(type, null, cancellationToken));
+                }
+
+                json.Schema = new OpenApiSchema { OneOf = choices };
+            }
+        }
     }
 
     private static void AddHeader(OpenApiResponse response, string name, string description, JsonSchemaType type = JsonSchemaType.String)

@@ -21,7 +21,17 @@ public static class Uploads
         ArgumentNullException.ThrowIfNull(request);
         if (request.HasFormContentType)
         {
-            var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            IFormCollection form;
+            try
+            {
+                form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+            }
+            catch (InvalidDataException e)
+            {
+                // A multipart type without a boundary, or a body that is not the multipart it says it is.
+                return (null, TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Malformed form", detail: "The form cannot be read: " + e.Message));
+            }
+
             var file = form.Files.GetFile("file") ?? (form.Files.Count > 0 ? form.Files[0] : null);
             return file is null
                 ? (null, Problems.Invalid("file", "The form has no file: send it in a part named 'file'."))
