@@ -88,7 +88,8 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
         var (upload, error) = await Uploads.OpenAsync(request, "text/csv", "text/plain", "application/csv");
         if (upload is null)
         {
-            return (ProblemHttpResult)error!;
+            // A form without a file is a validation problem; the rest are plain problems.
+            return error is ValidationProblem invalid ? invalid : (ProblemHttpResult)error!;
         }
 
         var path = Path.Combine(Path.GetTempPath(), $"homeroom-places-{Guid.NewGuid():N}.csv");

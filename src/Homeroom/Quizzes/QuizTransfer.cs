@@ -49,7 +49,8 @@ public static class QuizTransfer
         var (upload, error) = await Uploads.OpenAsync(request, "text/plain", "text/csv", "application/csv", "application/json", QuizFormats.XlsxContentType);
         if (upload is null)
         {
-            return (ProblemHttpResult)error!;
+            // A form without a file is a validation problem; the rest are plain problems.
+            return error is ValidationProblem invalid ? invalid : (ProblemHttpResult)error!;
         }
 
         var bytes = await Uploads.ReadAllAsync(upload.Content, MaxUploadBytes, request.HttpContext.RequestAborted);

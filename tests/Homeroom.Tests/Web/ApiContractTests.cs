@@ -124,7 +124,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         var world = await World.CreateAsync(app);
         var contract = await ApiContract.LoadAsync(world.A.Api);
         var failures = new List<string>();
-        const int perOperation = 10;
+        const int perOperation = 20;
 
         // Deleting the account or changing the password would end the session the rest of the run uses: those go last.
         foreach (var operation in contract.Operations.OrderBy(o => o.Path.StartsWith("/api/me", StringComparison.Ordinal) && o.Method != "GET"))
@@ -166,8 +166,25 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
                         1 => RequestFuzzer.NastyStrings[random.Next(RequestFuzzer.NastyStrings.Length)],
                         _ => Convert.ToBase64String(Enumerable.Range(0, 200).Select(_ => (byte)random.Next(256)).ToArray()),
                     };
-                    var content = new ByteArrayContent(random.Next(4) == 0 ? [0, 159, 146, 150, 0xFF, 0xFE] : Encoding.UTF8.GetBytes(text));
-                    content.Headers.ContentType = MediaTypeHeaderValue.Parse(type == "multipart/form-data" ? "multipart/form-data" : type);
+                    HttpContent content;
+                    if (type == "multipart/form-data" && random.Next(2) == 0)
+                    {
+                        // A well-formed form: with no file at all (curl -F x=1), or a file part under another name.
+                        var form = new MultipartFormDataContent { { new StringContent(text), "x" } };
+                        if (random.Next(2) == 0)
+                        {
+                            form.Add(new ByteArrayContent(Encoding.UTF8.GetBytes(text)), "upload", "list.csv");
+                        }
+
+                        content = form;
+                    }
+                    else
+                    {
+                        // Raw bytes, sometimes binary; a multipart type here has no boundary.
+                        content = new ByteArrayContent(random.Next(4) == 0 ? [0, 159, 146, 150, 0xFF, 0xFE] : Encoding.UTF8.GetBytes(text));
+                        content.Headers.ContentType = MediaTypeHeaderValue.Parse(type);
+                    }
+
                     request = request with { Body = content };
                 }
 
