@@ -19,7 +19,7 @@ builder.Services.AddSingleton<IRandomSource, CryptoRandomSource>();
 builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase)));
 builder.Services.AddHomeroomErrors();
-builder.Services.AddOpenApi();
+builder.Services.AddApiDocument();
 builder.AddForwardedHeaders();
 builder.AddMetrics();
 builder.AddStorage();
@@ -49,8 +49,9 @@ app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = _ => false }
 app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = check => check.Tags.Contains("ready"), ResponseWriter = HealthReports.WriteAsync });
 app.MapMetrics();
 app.MapOpenApi();
+app.MapApiReference();
 
-var api = app.MapGroup("/api").WithValidation();
+var api = app.MapGroup("/api").WithValidation().WithStandardResponses();
 api.MapAccounts();
 api.MapClasses();
 api.MapQuizzes();

@@ -172,16 +172,18 @@ public static class AccountsApi
         // Only the endpoints that check passwords or mint tokens are rate limited; a school behind one
         // address must still be able to fetch antiforgery tokens and sign out freely.
         var auth = api.MapGroup("/auth").WithTags("Accounts");
-        auth.MapPost("/signup", Signup).WithSummary("Create a teacher account").RequireRateLimiting(AccountsSetup.AuthRateLimit);
+        auth.MapPost("/signup", Signup).WithSummary("Create a teacher account").RequireRateLimiting(AccountsSetup.AuthRateLimit)
+            .Problem(StatusCodes.Status409Conflict, "The username is taken (ignoring case); `errors.username` says so.");
         auth.MapPost("/login", Login)
             .RequireRateLimiting(AccountsSetup.AuthRateLimit)
             .WithSummary("Sign in: a bearer token for programs, or a cookie for the browser with ?useCookies=true")
             .Produces<AccessTokenResponse>()
             .Produces<TeacherProfile>(contentType: "application/json")
-            .ProducesProblem(StatusCodes.Status401Unauthorized)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests);
+            .Problem(StatusCodes.Status401Unauthorized, "The username or password is wrong.")
+            .Problem(StatusCodes.Status429TooManyRequests, "Too many failed sign-ins for this username, or too many requests from this client: wait the Retry-After seconds.");
         auth.MapPost("/refresh", Refresh).WithSummary("Exchange a refresh token for a new access token").Produces<AccessTokenResponse>()
-            .RequireRateLimiting(AccountsSetup.AuthRateLimit);
+            .RequireRateLimiting(AccountsSetup.AuthRateLimit)
+            .Problem(StatusCodes.Status401Unauthorized, "The refresh token is invalid or expired, or the session has ended.");
         auth.MapGet("/session", Session).WithSummary("Whether this request is signed in, and as whom (never 401)");
         auth.MapPost("/logout", (Delegate)Logout).WithSummary("Sign out: ends this session (cookie or bearer token and its refresh token) on every server");
         auth.MapGet("/antiforgery", GetAntiforgeryToken).WithSummary("The token that cookie-authenticated writes send in X-CSRF-TOKEN");

@@ -161,7 +161,8 @@ public static class ClassesApi
 
         var students = classes.MapGroup("/{id:long}/students");
         students.MapGet("/", ListStudents).WithSummary("The roster, by name; ?includeRemoved=true adds removed students");
-        students.MapPost("/", AddStudent).WithSummary("Add a student");
+        students.MapPost("/", AddStudent).WithSummary("Add a student")
+            .Problem(StatusCodes.Status409Conflict, $"The class already has {ClassRules.MaxStudents} students.");
         students.MapGet("/{studentId:long}", GetStudent).WithSummary("One student");
         students.MapPatch("/{studentId:long}", UpdateStudent).WithSummary("Edit a student");
         students.MapDelete("/{studentId:long}", RemoveStudent).WithSummary("Remove a student; their history stays");

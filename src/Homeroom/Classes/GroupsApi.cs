@@ -68,7 +68,9 @@ public static class GroupsApi
     {
         ArgumentNullException.ThrowIfNull(classes);
         var groups = classes.MapGroup("/{id:long}/groups");
-        groups.MapPost("/", MakeGroups).WithSummary("Make groups of the present students, by size or count, with keepApart/keepTogether and avoidRecentPairs");
+        groups.MapPost("/", MakeGroups).WithSummary("Make groups of the present students, by size or count, with keepApart/keepTogether and avoidRecentPairs")
+            .Problem(StatusCodes.Status409Conflict, "Nobody in the class is present.")
+            .Problem(StatusCodes.Status422UnprocessableEntity, "The constraints cannot all be honoured; the detail says which.");
         groups.MapGet("/", ListGroupings).WithSummary("Saved groupings, newest first");
         groups.MapGet("/{groupingId:long}", GetGrouping).WithSummary("One saved grouping");
     }

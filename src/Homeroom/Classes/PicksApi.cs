@@ -72,9 +72,12 @@ public static class PicksApi
     {
         ArgumentNullException.ThrowIfNull(classes);
         var picks = classes.MapGroup("/{id:long}/picks");
-        picks.MapPost("/", PickStudents).WithSummary("Pick a student: mode fair (default, a round without repeats), random or weighted; count for several");
+        picks.MapPost("/", PickStudents).WithSummary("Pick a student: mode fair (default, a round without repeats), random or weighted; count for several")
+            .Problem(StatusCodes.Status409Conflict, "Nobody in the class is present, or too many picks at once: try again.")
+            .Problem(StatusCodes.Status422UnprocessableEntity, "count is more than the students present.");
         picks.MapGet("/", History).WithSummary("Every pick, newest first, paged (?page=1&pageSize=50)");
-        picks.MapPatch("/{pickId:long}", SetOutcome).WithSummary("Record the outcome: answered, passed (not a turn) or absent (marks the student absent today)");
+        picks.MapPatch("/{pickId:long}", SetOutcome).WithSummary("Record the outcome: answered, passed (not a turn) or absent (marks the student absent today)")
+            .Problem(StatusCodes.Status409Conflict, "The pick was undone, or the change would give the student a second turn in the round.");
         picks.MapDelete("/{pickId:long}", Undo).WithSummary("Undo a pick: the student goes back into the round");
         picks.MapGet("/round", Round).WithSummary("The current fair round: who has had a turn and who is left");
         picks.MapPost("/reshuffle", Reshuffle).WithSummary("Start a new fair round now");

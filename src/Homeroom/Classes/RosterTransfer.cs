@@ -40,7 +40,8 @@ public static class RosterTransfer
             .WithSummary("Add many students from text (one name per line) or CSV (a header with at least 'name'); ?format=text|csv")
             .Accepts<string>("text/plain", "text/csv", "multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
-            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes);
+            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
+            .Problem(StatusCodes.Status422UnprocessableEntity, "Nothing can be imported: not a text file, too large, or no usable rows (`problems` says why).");
         students.MapGet("/export", Export).WithSummary("The roster as CSV").Produces<string>(contentType: "text/csv");
     }
 

@@ -29,10 +29,12 @@ public static class GamesApi
     public static void MapGames(this IEndpointRouteBuilder api)
     {
         var games = api.MapGroup("/games").WithTags("Live games").RequireAuthorization();
-        games.MapPost("/", Create).WithSummary("Start a live game of a quiz (mine or public): a PIN, a join URL and its QR code");
+        games.MapPost("/", Create).WithSummary("Start a live game of a quiz (mine or public): a PIN, a join URL and its QR code")
+            .Problem(StatusCodes.Status404NotFound, "No quiz of mine or public quiz has that quizId.")
+            .Problem(StatusCodes.Status422UnprocessableEntity, "The quiz has no questions, or the class has no students.");
         games.MapGet("/", ListLive).WithSummary("My games that are live now");
         games.MapGet("/{id:long}", Get).WithSummary("One of my games: PIN, status, players");
-        games.MapGet("/{id:long}/qr.svg", QrCode).WithSummary("The join URL as a QR code (SVG)");
+        games.MapGet("/{id:long}/qr.svg", QrCode).WithSummary("The join URL as a QR code (SVG)").Produces<string>(contentType: "image/svg+xml");
 
         api.MapGet("/play/{pin}", Lookup).WithTags("Live games").AllowAnonymous().RequireRateLimiting(PinLookupRateLimit)
             .WithSummary("For players: the game behind a PIN, and how to name yourself");

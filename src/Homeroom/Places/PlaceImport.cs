@@ -77,7 +77,8 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
             .WithSummary("Import places from CSV (raw body or multipart 'file'): 202, then follow Location for progress and the report")
             .Accepts<string>("text/csv", "multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
-            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes);
+            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
+            .Problem(StatusCodes.Status422UnprocessableEntity, "The header lacks a required column.");
         mine.MapGet("/imports", List).WithSummary("My place imports, newest first");
         mine.MapGet("/imports/{id:long}", Get).WithSummary("An import's progress and report");
     }

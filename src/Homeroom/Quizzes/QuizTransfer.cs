@@ -25,10 +25,11 @@ public static class QuizTransfer
             .WithSummary("Create a quiz from a file (GIFT, Aiken, Kahoot .xlsx, CSV or JSON): the raw body or a multipart 'file'; ?format= or detected")
             .Accepts<string>("text/plain", "text/csv", "application/json", QuizFormats.XlsxContentType, "multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
-            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes);
+            .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
+            .Problem(StatusCodes.Status422UnprocessableEntity, "The file cannot be read as a quiz in that format; `problems` lists each line and why.");
         quizzes.MapGet("/{id:long}/export", Export)
             .WithSummary("Download a quiz as gift, aiken, xlsx (Kahoot spreadsheet), csv or json (the default)")
-            .Produces<byte[]>(contentType: "application/octet-stream");
+            .Produces<byte[]>(StatusCodes.Status200OK, "application/json", "text/plain", "text/csv", QuizFormats.XlsxContentType);
     }
 
     private static async Task<Results<Created<QuizImportReport>, ProblemHttpResult, ValidationProblem>> Import(

@@ -54,9 +54,9 @@ public static partial class QuizzesApi
         quizzes.MapGet("/", List).WithSummary("My quizzes (or ?favorites=true: my favourites), newest first or ranked by ?q=");
         quizzes.MapGet("/public", Catalogue).WithSummary("The public catalogue: everyone's public quizzes, searchable with ?q=");
         quizzes.MapPost("/", Create).WithSummary("Create a quiz");
-        quizzes.MapGet("/{id:long}", Get).WithSummary("One quiz (mine or public); sends its version as ETag");
-        quizzes.MapPut("/{id:long}", Replace).WithSummary("Replace a quiz; If-Match with the ETag guards against lost edits (412)");
-        quizzes.MapPatch("/{id:long}", Patch).WithSummary("Change some fields of a quiz; If-Match as for PUT");
+        quizzes.MapGet("/{id:long}", Get).WithSummary("One quiz (mine or public); sends its version as ETag").WithIfNoneMatch();
+        quizzes.MapPut("/{id:long}", Replace).WithSummary("Replace a quiz; If-Match with the ETag guards against lost edits (412)").WithIfMatch();
+        quizzes.MapPatch("/{id:long}", Patch).WithSummary("Change some fields of a quiz; If-Match as for PUT").WithIfMatch();
         quizzes.MapDelete("/{id:long}", Delete).WithSummary("Delete a quiz");
         quizzes.MapPost("/{id:long}/copy", Copy).WithSummary("Copy a quiz (mine or public) into my library");
         quizzes.MapPut("/{id:long}/favorite", Favorite).WithSummary("Add a quiz (mine or public) to my favourites");

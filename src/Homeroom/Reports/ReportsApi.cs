@@ -20,8 +20,9 @@ public static class ReportsApi
         reports.MapGet("/games/{id:long}", Game).WithSummary("A game's report: summary, flags, every player, every asked question hardest first");
         reports.MapGet("/games/{id:long}/export", Export)
             .WithSummary("Download a game's report: ?format=csv (players and questions) or xlsx (Overview, Players and Questions sheets)")
-            .Produces<byte[]>(contentType: "application/octet-stream");
-        reports.MapDelete("/games/{id:long}", Delete).WithSummary("Delete a game and everything recorded about it (409 while it is live)");
+            .Produces<byte[]>(StatusCodes.Status200OK, "text/csv", Spreadsheet.ContentType);
+        reports.MapDelete("/games/{id:long}", Delete).WithSummary("Delete a game and everything recorded about it (409 while it is live)")
+            .Problem(StatusCodes.Status409Conflict, "The game is live: end it first.");
         reports.MapGet("/classes/{id:long}", Class).WithSummary("Every game played with a class: each student game by game, the questions it keeps missing, the picker's equity");
         return reports;
     }

@@ -25,6 +25,18 @@ public static class SecurityHeaders
         return PagePolicy.Replace("img-src 'self' data:", "img-src 'self' data: " + imageSource, StringComparison.Ordinal);
     }
 
+    /// <summary>
+    /// The API reference page (Scalar): the page policy, plus its own two inline scripts by <paramref name="nonce"/>
+    /// and the style elements its components insert at run time (Scalar has no way to put a nonce on those).
+    /// </summary>
+    public static string ReferencePagePolicy(string nonce)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(nonce);
+        return PagePolicy
+            .Replace("script-src 'self'", $"script-src 'self' 'nonce-{nonce}'", StringComparison.Ordinal)
+            .Replace("style-src 'self'", "style-src 'self' 'unsafe-inline'", StringComparison.Ordinal);
+    }
+
     /// <summary>Everything that is not a page (JSON, files) may load nothing at all.</summary>
     public const string ResourcePolicy = "default-src 'none'; frame-ancestors 'none'";
 
