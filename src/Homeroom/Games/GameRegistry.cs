@@ -168,8 +168,7 @@ public sealed class GameRegistry(Database database, ServiceInstance instance, Ga
     /// </summary>
     private const string Orphaned = """
         status IN ('lobby', 'running')
-        AND (owner_instance IS NULL
-             OR (owner_instance <> @me AND owner_instance NOT IN (SELECT id FROM instances WHERE heartbeat_at >= @cutoff)))
+        AND owner_instance <> @me AND owner_instance NOT IN (SELECT id FROM instances WHERE heartbeat_at >= @cutoff)
         """;
 
     private void Sweep()

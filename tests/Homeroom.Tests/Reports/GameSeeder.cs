@@ -59,6 +59,8 @@ public sealed class SeedGame(long teacherId, string questionsJson)
         return this;
     }
 
+    private static long nextPin = 8_000_000;
+
     /// <summary>Inserts the game and returns its id.</summary>
     public Task<long> InsertAsync(Database database)
     {
@@ -69,11 +71,13 @@ public sealed class SeedGame(long teacherId, string questionsJson)
             var id = await connection.ExecuteScalarAsync<long>(
                 """
                 INSERT INTO games (teacher_id, quiz_id, class_id, pin, title, questions, options, status, created_at, started_at, ended_at)
-                VALUES (@TeacherId, @QuizId, @ClassId, '246810', @Title, @Questions, @Options, @Status, @Created, @StartedAt, @EndedAt)
+                VALUES (@TeacherId, @QuizId, @ClassId, @Pin, @Title, @Questions, @Options, @Status, @Created, @StartedAt, @EndedAt)
                 RETURNING id
                 """,
                 new
                 {
+                    // Live PINs are unique on the database: each seeded game gets its own.
+                    Pin = Interlocked.Increment(ref nextPin).ToString(System.Globalization.CultureInfo.InvariantCulture),
                     TeacherId,
                     QuizId,
                     ClassId,

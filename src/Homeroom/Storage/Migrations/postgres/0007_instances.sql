@@ -11,13 +11,11 @@ CREATE TABLE instances (
 
 ALTER TABLE games ADD COLUMN owner_instance TEXT;
 
--- PINs were unique per process only: before the index, keep the newest live game of each PIN.
-UPDATE games SET status = 'interrupted', ended_at = (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT
-WHERE status = 'running' AND EXISTS (
-    SELECT 1 FROM games newer WHERE newer.pin = games.pin AND newer.status IN ('lobby', 'running') AND newer.id > games.id);
-DELETE FROM games
-WHERE status = 'lobby' AND EXISTS (
-    SELECT 1 FROM games newer WHERE newer.pin = games.pin AND newer.status IN ('lobby', 'running') AND newer.id > games.id);
+-- Live games from before this migration have no owner: they were held by servers without heartbeats, which
+-- interrupted every running game at their own start anyway. They are ended here, once; from now on only the games
+-- of servers that are gone are. (This also clears PINs that were unique per process only, before the index.)
+UPDATE games SET status = 'interrupted', ended_at = (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT WHERE status = 'running';
+DELETE FROM games WHERE status = 'lobby';
 
 -- A PIN names at most one live game on the whole database (every server); a collision is drawn again.
 CREATE UNIQUE INDEX games_live_pin ON games (pin) WHERE status IN ('lobby', 'running');
