@@ -1,6 +1,13 @@
+using System.Globalization;
 using System.Net;
+using System.Security.Claims;
+using Dapper;
 using Homeroom.Accounts;
+using Homeroom.Storage;
 using Homeroom.Tests.Infrastructure;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.BearerToken;
+using Microsoft.Extensions.Options;
 
 namespace Homeroom.Tests.Accounts;
 
@@ -110,6 +117,33 @@ public abstract class SessionsTests(AppFixture fixture) : AppTests(fixture)
         await (await copyOnSecond.GetAsync("/api/me")).Problem(HttpStatusCode.Unauthorized);
         await (await tokenOnFirst.GetAsync("/api/me")).Problem(HttpStatusCode.Unauthorized);
         browser.Dispose();
+    }
+
+    [Fact]
+    public async Task A_token_from_before_sessions_existed_is_still_accepted_until_the_password_changes()
+    {
+        var teacher = await SignUpAsync();
+        string stamp;
+        await using (var connection = await App.Service<Database>().OpenAsync())
+        {
+            stamp = await connection.QuerySingleAsync<string>("SELECT security_stamp FROM teachers WHERE id = @id", new { id = teacher.Id });
+        }
+
+        // What a sign-in wrote before sessions: the teacher's id, name and security stamp, no session id.
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.NameIdentifier, teacher.Id.ToString(CultureInfo.InvariantCulture)), new Claim(ClaimTypes.Name, teacher.Username), new Claim(TeacherClaims.SecurityStamp, stamp)],
+            TeacherClaims.AuthenticationType);
+        var properties = new AuthenticationProperties { ExpiresUtc = App.Clock.GetUtcNow().AddHours(1) };
+        var protector = App.Service<IOptionsMonitor<BearerTokenOptions>>().Get(BearerTokenDefaults.AuthenticationScheme).BearerTokenProtector;
+        using var old = Anonymous();
+        old.UseBearer(protector.Protect(new AuthenticationTicket(new ClaimsPrincipal(identity), properties, BearerTokenDefaults.AuthenticationScheme)));
+
+        await (await old.GetAsync("/api/me")).Status(HttpStatusCode.OK);
+        await (await teacher.Api.PostAsync("/api/me/password", new { currentPassword = teacher.Password, newPassword = "a much better passphrase" }))
+            .Status(HttpStatusCode.NoContent);
+
+        await (await old.GetAsync("/api/me")).Problem(HttpStatusCode.Unauthorized);
+        await (await teacher.Api.GetAsync("/api/me")).Status(HttpStatusCode.OK);
     }
 
     [Fact]
