@@ -49,21 +49,21 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
             }
         }
 
-        var unexemplified = new List<string>();
         foreach (var operation in contract.Operations)
         {
             var example = Examples.TryGetValue(operation.Key, out var make) ? await make(world) : null;
-            if (example is null)
-            {
-                unexemplified.Add(operation.Key);
-            }
-
             var request = example ?? Generated(world, operation, contract);
             var client = request.Client ?? world.A.Api;
 
-            // The valid request.
-            await Check(operation, await request.SendAsync(client, operation), "a valid request",
-                example is null ? [] : [HttpStatusCode.OK, HttpStatusCode.Created, HttpStatusCode.Accepted, HttpStatusCode.NoContent]);
+            // The valid request (for an operation without an example, one generated from the document).
+            var valid = await request.SendAsync(client, operation);
+            await Check(operation, valid, example is null ? "a request generated from the document" : "a valid request");
+            if ((int)valid.StatusCode is < 200 or > 299)
+            {
+                failures.Add(example is null
+                    ? $"{operation.Key}: a request generated from the document got {(int)valid.StatusCode}, so its success is unchecked: add a valid example to ApiContractTests.Examples."
+                    : $"{operation.Key}: its valid example got {(int)valid.StatusCode}: {await valid.Content.ReadAsStringAsync()}");
+            }
 
             // Signed out.
             using (var anonymous = new ApiClient(app.NewClient()))
@@ -112,9 +112,6 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         }
 
         Assert.True(failures.Count == 0, $"{failures.Count} answers differ from the document:\n\n" + string.Join("\n\n", failures));
-        // Every operation the service had when this test was written has a valid example; new ones are checked
-        // with generated requests (above), and are listed here so that an example gets added.
-        Assert.True(unexemplified.All(o => !Known.Contains(o)), "Examples are missing for: " + string.Join(", ", unexemplified.Where(Known.Contains)));
     }
 
     [Fact]
@@ -290,9 +287,6 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         return new ApiRequest(operation.PathParameters.ToDictionary(p => p, IdFor), "", body);
     }
 
-    /// <summary>Every operation the service had when this test was written (each has an example below).</summary>
-    private static readonly HashSet<string> Known = [];
-
     /// <summary>A valid request per operation; destructive ones make their own victim first.</summary>
     private static readonly Dictionary<string, Func<World, Task<ApiRequest>>> Examples = new()
     {
@@ -372,11 +366,6 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["GET /health"] = _ => None(),
         ["GET /health/ready"] = _ => None(),
     };
-
-    static ApiContractTests()
-    {
-        Known.UnionWith(Examples.Keys);
-    }
 
     private static Task<ApiRequest> None(string query = "") => Task.FromResult(new ApiRequest(new Dictionary<string, string>(), query, null));
 
