@@ -247,11 +247,23 @@ public static class ApiDocument
             },
         };
 
-        var responses = new OpenApiResponses { ["200"] = Text("Healthy", "Healthy") };
-        if (readiness)
+        // /health answers a plain word; /health/ready a JSON health report naming the database engine and version.
+        OpenApiResponse Report(string description) => new()
         {
-            responses["503"] = Text("Unhealthy: the database does not answer", "Unhealthy");
-        }
+            Description = description,
+            Content = new Dictionary<string, OpenApiMediaType>
+            {
+                ["application/json"] = new() { Schema = new OpenApiSchema { Type = JsonSchemaType.Object } },
+            },
+        };
+
+        var responses = readiness
+            ? new OpenApiResponses
+            {
+                ["200"] = Report("Healthy: {status, checks: {database: {status, description, data: {engine, version}}}}"),
+                ["503"] = Report("Unhealthy: the database does not answer"),
+            }
+            : new OpenApiResponses { ["200"] = Text("Healthy", "Healthy") };
 
         return new OpenApiPathItem
         {

@@ -294,7 +294,12 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["POST /api/auth/login"] = w => Json(new { username = w.A.Username, password = w.A.Password }),
         ["POST /api/auth/refresh"] = w => Json(new { refreshToken = w.RefreshToken }),
         ["GET /api/auth/session"] = _ => None(),
-        ["POST /api/auth/logout"] = _ => None(),
+        ["POST /api/auth/logout"] = async w =>
+        {
+            // Signing out ends the session on the server: sign out a teacher of its own, not the run's.
+            var victim = await Teacher.SignUpAsync(w.App);
+            return (await None()) with { Client = victim.Api };
+        },
         ["GET /api/auth/antiforgery"] = _ => None(),
         ["GET /api/me"] = _ => None(),
         ["PATCH /api/me"] = _ => Json(new { displayName = "Ada <b>L</b>" }),
