@@ -29,6 +29,15 @@ public sealed class OpeningHours
 
     private readonly OpeningRule[] rules;
     private readonly bool spills;
+    private readonly bool usesSun;
+
+    // A week-stable value (weekdays and times only, no sun) has one schedule per weekday, worked out once;
+    // any other value without the sun keeps the last day it worked out (a search asks about one day).
+    private readonly bool weekStable;
+    private readonly List<Piece>?[] byWeekday = new List<Piece>?[7];
+    private volatile DayCache? lastDay;
+
+    private sealed record DayCache(DateOnly Date, string? Country, List<Piece> Pieces);
 
     private OpeningHours(string text, OpeningRule[] rules)
     {
@@ -38,6 +47,9 @@ public sealed class OpeningHours
             || t.End.Value.Minutes > Day || t.End.Value.Minutes < t.Start.Minutes) == true);
         UsesPublicHolidays = rules.Any(r => r.UsesPublicHolidays);
         UsesSchoolHolidays = rules.Any(r => r.UsesSchoolHolidays);
+        usesSun = rules.Any(r => r.Times?.Any(t => t.Start.Event != SunEvent.None || t.End?.Event is not (null or SunEvent.None)) == true);
+        weekStable = !usesSun && rules.All(r => r.Years is null && r.Dates is null && r.Weeks is null
+            && (r.Days is null || (r.Days.Holidays.Length == 0 && r.Days.Weekdays.All(w => w.Nth is null))));
     }
 
     /// <summary>The value as written (trimmed).</summary>
@@ -147,7 +159,8 @@ public sealed class OpeningHours
         var index = schedule.FindIndex(p => minute < p.End);
         var current = schedule[index];
         (DateOnly Date, Piece Piece)? change = index + 1 < schedule.Count ? (today, schedule[index + 1]) : null;
-        for (var day = 1; day <= Horizon && change is null; day++)
+        // A week-stable schedule that has not changed in a week never will.
+        for (var day = 1; day <= (weekStable ? 8 : Horizon) && change is null; day++)
         {
             var date = today.AddDays(day);
             foreach (var piece in Schedule(date, context))
@@ -162,7 +175,7 @@ public sealed class OpeningHours
 
         var state = Name(current.State);
         var next = change is { } c ? Instant(c.Date, c.Piece.Start, context.Zone) : (DateTimeOffset?)null;
-        var text = Sentence(current, change, today);
+        var text = Sentence(current, change, today, schedule.Any(p => p.State == OpeningState.Open));
         return new OpeningStatus(state, next, change is { } n ? Name(n.Piece.State) : null, current.Comment, text, Note(context));
     }
 
@@ -193,13 +206,18 @@ public sealed class OpeningHours
         _ => "closed",
     };
 
-    private static string Sentence(Piece current, (DateOnly Date, Piece Piece)? change, DateOnly today)
+    private static string Sentence(Piece current, (DateOnly Date, Piece Piece)? change, DateOnly today, bool opensToday)
     {
         var comment = current.Comment is { } note ? $" ({note})" : "";
         string When((DateOnly Date, Piece Piece) c)
         {
             var clock = string.Create(CultureInfo.InvariantCulture, $"{c.Piece.Start / 60:00}:{c.Piece.Start % 60:00}");
             var days = c.Date.DayNumber - today.DayNumber;
+            if (days == 1 && c.Piece.Start == 0)
+            {
+                return "at midnight";
+            }
+
             return days switch
             {
                 0 => $"at {clock}",
@@ -209,6 +227,8 @@ public sealed class OpeningHours
             };
         }
 
+        string From((DateOnly Date, Piece Piece) c) => When(c) is var when && when.StartsWith("at ", StringComparison.Ordinal) ? "from " + when[3..] : "from " + when;
+
         switch (current.State)
         {
             case OpeningState.Open when change is null:
@@ -216,7 +236,7 @@ public sealed class OpeningHours
             case OpeningState.Open:
                 return change.Value.Piece.State == OpeningState.Closed
                     ? $"open now, closes {When(change.Value)}{comment}"
-                    : $"open now{comment}, {Name(change.Value.Piece.State)} from {When(change.Value)}";
+                    : $"open now{comment}, unknown {From(change.Value)}";
             case OpeningState.Unknown:
                 return $"unknown{comment}";
             default:
@@ -225,9 +245,10 @@ public sealed class OpeningHours
                     return "closed" + comment;
                 }
 
-                var verb = next.Piece.State == OpeningState.Open ? "opens" : "unknown from";
-                var prefix = next.Date == today ? "closed now" : "closed today";
-                return $"{prefix}{comment}, {verb} {When(next)}";
+                var prefix = next.Date == today || opensToday ? "closed now" : "closed today";
+                return next.Piece.State == OpeningState.Open
+                    ? $"{prefix}{comment}, opens {When(next)}"
+                    : $"{prefix}{comment}, unknown {From(next)}";
         }
     }
 
@@ -250,10 +271,33 @@ public sealed class OpeningHours
         public bool SameAs(Piece other) => State == other.State && Comment == other.Comment;
     }
 
-    /// <summary>The day's schedule: pieces covering 00:00 to 24:00, in order, neighbours differing.</summary>
+    /// <summary>The day's schedule: pieces covering 00:00 to 24:00, in order, neighbours differing (not to be changed).</summary>
     public List<Piece> Schedule(DateOnly date, OpeningContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        if (weekStable)
+        {
+            var weekday = WeekdayRange.Index(date.DayOfWeek);
+            return byWeekday[weekday] ??= Build(date, context);
+        }
+
+        if (usesSun)
+        {
+            return Build(date, context);
+        }
+
+        if (lastDay is { } cached && cached.Date == date && (!UsesPublicHolidays || cached.Country == context.Country))
+        {
+            return cached.Pieces;
+        }
+
+        var pieces = Build(date, context);
+        lastDay = new DayCache(date, context.Country, pieces);
+        return pieces;
+    }
+
+    private List<Piece> Build(DateOnly date, OpeningContext context)
+    {
         var painted = new List<Piece>();
         var yesterday = date.AddDays(-1);
         var replacedYesterday = -1;

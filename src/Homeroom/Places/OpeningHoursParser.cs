@@ -172,6 +172,14 @@ internal sealed class OpeningHoursParser
                 break;
             }
 
+            if (IsSymbol(";"))
+            {
+                // So are empty rules (";; Mo 10:00-12:00").
+                at++;
+                kind = RuleKind.Normal;
+                continue;
+            }
+
             rules.Add(Rule(kind));
             if (Current.Kind == Kind.End)
             {
@@ -253,6 +261,11 @@ internal sealed class OpeningHoursParser
             if (IsWeekdayOrHoliday())
             {
                 days = WeekdaySelector();
+                if (IsSymbol(":") && IsTimeStartAt(1))
+                {
+                    // "Mo: 10:00-12:00" is common; the colon adds nothing.
+                    at++;
+                }
             }
 
             if (IsTimeStart())
@@ -312,9 +325,11 @@ internal sealed class OpeningHoursParser
     private bool IsWeekdayOrHoliday() =>
         Current.Kind == Kind.Word && (Array.IndexOf(Weekdays, Current.Text) >= 0 || Current.Text is "ph" or "sh");
 
-    private bool IsTimeStart() =>
-        Current.Kind == Kind.Time || (Current.Kind == Kind.Word && Event(Current.Text) != SunEvent.None)
-        || (IsSymbol("(") && Peek(1).Kind == Kind.Word && Event(Peek(1).Text) != SunEvent.None);
+    private bool IsTimeStart() => IsTimeStartAt(0);
+
+    private bool IsTimeStartAt(int ahead) =>
+        Peek(ahead).Kind == Kind.Time || (Peek(ahead).Kind == Kind.Word && Event(Peek(ahead).Text) != SunEvent.None)
+        || (IsSymbol("(", ahead) && Peek(ahead + 1).Kind == Kind.Word && Event(Peek(ahead + 1).Text) != SunEvent.None);
 
     private static SunEvent Event(string word) => word switch
     {
@@ -346,6 +361,11 @@ internal sealed class OpeningHoursParser
                 }
 
                 ranges.Add(new YearRange(from, to, IsSymbol("/") ? Step() : 1, false));
+            }
+            else if (IsSymbol("/"))
+            {
+                // "2026/2": every second year from 2026.
+                ranges.Add(new YearRange(from, null, Step(), true));
             }
             else
             {
@@ -493,7 +513,7 @@ internal sealed class OpeningHoursParser
                 }
             }
 
-            return new DateRange(from, to, false, false);
+            return new DateRange(from, to, false, false, IsSymbol("/") ? Step() : 1);
         }
 
         return new DateRange(from, from, false, false);
@@ -516,6 +536,16 @@ internal sealed class OpeningHoursParser
 
         var month = Month();
         LastMonth = month;
+        if (IsWeekdayWord(0) && IsSymbol("[", 1))
+        {
+            // "Mar Su[-1]": the last Sunday of March.
+            var weekday = Weekday();
+            at++;
+            var nth = Nth();
+            Expect("]", "']' after which weekday of the month");
+            return Offsets(new DatePoint(year, month, 0, false, 0, null, 0, weekday, nth));
+        }
+
         if (!IsDayNumber())
         {
             wholeMonth = true;

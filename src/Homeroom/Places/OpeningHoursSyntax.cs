@@ -24,7 +24,7 @@ public enum OpeningState
 public sealed record YearRange(int From, int? To, int Step, bool OpenEnded)
 {
     public bool Matches(int year) =>
-        OpenEnded ? year >= From : year >= From && year <= (To ?? From) && (year - From) % Step == 0;
+        year >= From && (OpenEnded || year <= (To ?? From)) && (year - From) % Step == 0;
 }
 
 public sealed record WeekRange(int From, int To, int Step)
@@ -35,14 +35,19 @@ public sealed record WeekRange(int From, int To, int Step)
             : (week >= From || week <= To) && ((week - From + 53) % 53) % Step == 0;
 }
 
-/// <summary>A day of the year: a fixed month and day, or Easter Sunday; then optional offsets.</summary>
-public sealed record DatePoint(int? Year, int Month, int Day, bool Easter, int WeekdayShift, DayOfWeek? ShiftTo, int DayOffset)
+/// <summary>
+/// A day of the year: a fixed month and day, the nth weekday of a month ("Mar Su[-1]": <see cref="NthWeekday"/>
+/// Monday = 0, <see cref="Nth"/> 1 to 5 or -1 to -5), or Easter Sunday; then optional offsets.
+/// </summary>
+public sealed record DatePoint(int? Year, int Month, int Day, bool Easter, int WeekdayShift, DayOfWeek? ShiftTo, int DayOffset, int? NthWeekday = null, int Nth = 0)
 {
     /// <summary>The concrete date in <paramref name="year"/> (ignored when the point names its own year).</summary>
     public DateOnly In(int year)
     {
         var y = Year ?? year;
-        var date = Easter ? EasterSunday(y) : new DateOnly(y, Month, Math.Min(Day, DateTime.DaysInMonth(y, Month)));
+        var date = Easter ? EasterSunday(y)
+            : NthWeekday is { } nthWeekday ? NthOf(y, Month, nthWeekday, Nth)
+            : new DateOnly(y, Month, Math.Min(Day, DateTime.DaysInMonth(y, Month)));
         if (ShiftTo is { } weekday)
         {
             // "+Su": the next Sunday after the date (or the date itself when it is one); "-Su" the one before.
@@ -53,6 +58,20 @@ public sealed record DatePoint(int? Year, int Month, int Day, bool Easter, int W
         }
 
         return date.AddDays(DayOffset);
+    }
+
+    private static DateOnly NthOf(int year, int month, int weekday, int nth)
+    {
+        if (nth > 0)
+        {
+            var first = new DateOnly(year, month, 1);
+            var date = first.AddDays(((weekday - WeekdayRange.Index(first.DayOfWeek)) + 7) % 7).AddDays(7 * (nth - 1));
+            // A fifth weekday that the month does not have falls into the next month, like the JavaScript reference.
+            return date;
+        }
+
+        var last = new DateOnly(year, month, DateTime.DaysInMonth(year, month));
+        return last.AddDays(-(((WeekdayRange.Index(last.DayOfWeek) - weekday) + 7) % 7)).AddDays(7 * (nth + 1));
     }
 
     /// <summary>Western Easter Sunday (the anonymous Gregorian algorithm).</summary>
@@ -70,9 +89,20 @@ public sealed record DatePoint(int? Year, int Month, int Day, bool Easter, int W
 /// A month-day selector part: whole months (From/To with Day 0), a date range, or one date; a range whose
 /// end comes before its start wraps round the new year ("Dec 24-Jan 02").
 /// </summary>
-public sealed record DateRange(DatePoint From, DatePoint To, bool WholeMonths, bool OpenEnded)
+public sealed record DateRange(DatePoint From, DatePoint To, bool WholeMonths, bool OpenEnded, int Step = 1)
 {
     public bool Matches(DateOnly date)
+    {
+        if (Step > 1)
+        {
+            // "Jan 01-31/8": every eighth day of the range, counted from its first.
+            return InRange(date) && (date.DayNumber - From.In(date.Year).DayNumber) % Step == 0;
+        }
+
+        return InRange(date);
+    }
+
+    private bool InRange(DateOnly date)
     {
         if (WholeMonths)
         {

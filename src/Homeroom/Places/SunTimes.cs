@@ -5,7 +5,8 @@ namespace Homeroom.Places;
 /// equations of its published spreadsheet, after Meeus): sunrise and sunset when the sun's centre is
 /// 0.833° below the horizon (refraction and the sun's radius), dawn and dusk at civil twilight, 6° below.
 /// Accurate to a minute or so between the polar circles. Where the sun does not rise that day, sunrise and
-/// sunset are both at solar noon (no daylight); where it does not set, they are 00:00 and 24:00.
+/// sunset are both at solar noon (no daylight); where it does not set, they are a day before and after
+/// solar noon (daylight all day).
 /// </summary>
 public static class SunTimes
 {
@@ -53,7 +54,7 @@ public static class SunTimes
 
         if (cosHourAngle <= -1)
         {
-            return (noon - 720, noon + 720);
+            return (noon - 1440, noon + 1440);
         }
 
         var hourAngle = Degrees(Math.Acos(cosHourAngle));
