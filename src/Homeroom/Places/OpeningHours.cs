@@ -32,12 +32,13 @@ public sealed class OpeningHours
     private readonly bool usesSun;
 
     // A week-stable value (weekdays and times only, no sun) has one schedule per weekday, worked out once;
-    // any other value without the sun keeps the last day it worked out (a search asks about one day).
+    // any other value keeps the last day it worked out, for the same country (PH) and place (sun): a search
+    // asks about one day, and places sharing a value share this object.
     private readonly bool weekStable;
     private readonly List<Piece>?[] byWeekday = new List<Piece>?[7];
     private volatile DayCache? lastDay;
 
-    private sealed record DayCache(DateOnly Date, string? Country, List<Piece> Pieces);
+    private sealed record DayCache(DateOnly Date, OpeningContext Context, List<Piece> Pieces);
 
     private OpeningHours(string text, OpeningRule[] rules)
     {
@@ -281,18 +282,14 @@ public sealed class OpeningHours
             return byWeekday[weekday] ??= Build(date, context);
         }
 
-        if (usesSun)
-        {
-            return Build(date, context);
-        }
-
-        if (lastDay is { } cached && cached.Date == date && (!UsesPublicHolidays || cached.Country == context.Country))
+        if (lastDay is { } cached && cached.Date == date && (!UsesPublicHolidays || cached.Context.Country == context.Country)
+            && (!usesSun || (cached.Context.Lat == context.Lat && cached.Context.Lon == context.Lon && cached.Context.Zone == context.Zone)))
         {
             return cached.Pieces;
         }
 
         var pieces = Build(date, context);
-        lastDay = new DayCache(date, context.Country, pieces);
+        lastDay = new DayCache(date, context, pieces);
         return pieces;
     }
 
