@@ -6,13 +6,19 @@ namespace Homeroom.Places;
 /// <summary>A place as the index holds it: everything a nearest-places answer shows, plus its point.</summary>
 public sealed record PlaceInfo(
     long Id, long TeacherId, string Name, string? Address, string Category, double Lat, double Lon,
-    string? Phone, string? Url, bool Public, string TimeZone, string? Hours, long Version)
+    string? Phone, string? Url, bool Public, string TimeZone, string? Hours, long Version, string? Country = null)
 {
     public (double X, double Y, double Z) Point { get; } = Geo.ToVector(Lat, Lon);
 
-    public OpeningHours? Schedule { get; } = OpeningHours.TryParse(Hours, out var parsed, out _) ? parsed : null;
+    /// <summary>The hours parsed once, when the place is loaded (shared by places with the same text).</summary>
+    public OpeningHours? Schedule { get; } = OpeningHours.Cached(Hours);
 
     public TimeZoneInfo Zone { get; } = TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+
+    public OpeningContext Context => new(Zone, Lat, Lon, Country);
+
+    /// <summary>What the hours mean at <paramref name="now"/>; null without hours.</summary>
+    public OpeningStatus? StatusAt(DateTimeOffset now) => Schedule?.Status(now, Context);
 }
 
 /// <summary>
@@ -167,11 +173,13 @@ public sealed partial class PlaceDirectory(Database database, ILogger<PlaceDirec
 
         public long Version { get; init; }
 
-        public PlaceInfo ToInfo() => new(Id, TeacherId, Name, Address, Category, Lat, Lon, Phone, Url, Public, TimeZone, Hours, Version);
+        public string? Country { get; init; }
+
+        public PlaceInfo ToInfo() => new(Id, TeacherId, Name, Address, Category, Lat, Lon, Phone, Url, Public, TimeZone, Hours, Version, Country);
     }
 
     internal const string Columns =
-        "id, teacher_id, name, address, category, lat, lon, phone, url, is_public AS public, time_zone, hours, version";
+        "id, teacher_id, name, address, category, lat, lon, phone, url, is_public AS public, time_zone, hours, version, country";
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

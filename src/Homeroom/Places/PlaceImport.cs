@@ -24,7 +24,8 @@ public sealed record PlaceImportStatus(
 /// progress in the database, so any server can report it. A job that stops being heard from for a minute
 /// (the service was stopped or crashed) is reported as interrupted; the batches it committed stay.
 /// Columns (header row, any order, case ignored): name, category, lat, lon, and optionally address,
-/// phone, url, timezone (IANA), hours (opening-hours syntax), public (true/false, default true).
+/// phone, url, timezone (IANA), hours (OSM opening_hours syntax), country (ISO 3166-1 alpha-2, for public
+/// holidays), public (true/false, default true).
 /// </summary>
 public sealed partial class PlaceImports(Database database, PlaceDirectory directory, TimeProvider clock, ILogger<PlaceImports> logger) : IHostedService, IDisposable
 {
@@ -41,10 +42,11 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
         ["lat"] = "lat", ["latitude"] = "lat", ["lon"] = "lon", ["lng"] = "lon", ["long"] = "lon", ["longitude"] = "lon",
         ["address"] = "address", ["phone"] = "phone", ["telephone"] = "phone", ["url"] = "url", ["website"] = "url",
         ["timezone"] = "timezone", ["tz"] = "timezone", ["hours"] = "hours", ["openinghours"] = "hours", ["public"] = "public",
+        ["country"] = "country", ["countrycode"] = "country",
     };
 
     private static readonly string[] Required = ["name", "category", "lat", "lon"];
-    private static readonly string[] InsertParameters = ["t", "n", "a", "c", "la", "lo", "p", "u", "pub", "tz", "h", "v", "now"];
+    private static readonly string[] InsertParameters = ["t", "n", "a", "c", "la", "lo", "p", "u", "pub", "tz", "h", "co", "v", "now"];
 
     private readonly CancellationTokenSource stopping = new();
     private int disposed;
@@ -305,8 +307,8 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
                 await using var insert = connection.CreateCommand();
                 insert.Transaction = transaction;
                 insert.CommandText =
-                    "INSERT INTO places (teacher_id, name, address, category, lat, lon, phone, url, is_public, time_zone, hours, version, created_at, updated_at) " +
-                    "VALUES (@t, @n, @a, @c, @la, @lo, @p, @u, @pub, @tz, @h, @v, @now, @now)";
+                    "INSERT INTO places (teacher_id, name, address, category, lat, lon, phone, url, is_public, time_zone, hours, country, version, created_at, updated_at) " +
+                    "VALUES (@t, @n, @a, @c, @la, @lo, @p, @u, @pub, @tz, @h, @co, @v, @now, @now)";
                 var parameters = InsertParameters.Select(name =>
                 {
                     var parameter = insert.CreateParameter();
@@ -316,7 +318,7 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
                 }).ToArray();
                 foreach (var row in rows)
                 {
-                    object?[] values = [row.TeacherId, row.Name, row.Address, row.Category, row.Lat, row.Lon, row.Phone, row.Url, row.Public, row.TimeZone, row.Hours, ++version, now];
+                    object?[] values = [row.TeacherId, row.Name, row.Address, row.Category, row.Lat, row.Lon, row.Phone, row.Url, row.Public, row.TimeZone, row.Hours, row.Country, ++version, now];
                     for (var i = 0; i < values.Length; i++)
                     {
                         parameters[i].Value = values[i] ?? DBNull.Value;
@@ -336,11 +338,11 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
                     {
                         parameters.AddDynamicParams(Prefixed(chunk[i], i, ++version, now));
                         values.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture,
-                            $"(@t{i}, @n{i}, @a{i}, @c{i}, @la{i}, @lo{i}, @p{i}, @u{i}, @pub{i}, @tz{i}, @h{i}, @v{i}, @now{i}, @now{i})");
+                            $"(@t{i}, @n{i}, @a{i}, @c{i}, @la{i}, @lo{i}, @p{i}, @u{i}, @pub{i}, @tz{i}, @h{i}, @co{i}, @v{i}, @now{i}, @now{i})");
                     }
 
                     await connection.ExecuteAsync(
-                        "INSERT INTO places (teacher_id, name, address, category, lat, lon, phone, url, is_public, time_zone, hours, version, created_at, updated_at) VALUES " + values,
+                        "INSERT INTO places (teacher_id, name, address, category, lat, lon, phone, url, is_public, time_zone, hours, country, version, created_at, updated_at) VALUES " + values,
                         parameters, transaction);
                 }
             }
@@ -353,13 +355,13 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
         return rows.Count;
     }
 
-    private sealed record NewPlace(long TeacherId, string Name, string? Address, string Category, double Lat, double Lon, string? Phone, string? Url, bool Public, string TimeZone, string? Hours);
+    private sealed record NewPlace(long TeacherId, string Name, string? Address, string Category, double Lat, double Lon, string? Phone, string? Url, bool Public, string TimeZone, string? Hours, string? Country);
 
     private static Dictionary<string, object?> Prefixed(NewPlace p, int i, long version, long now) =>
         new Dictionary<string, object?>
         {
             [$"t{i}"] = p.TeacherId, [$"n{i}"] = p.Name, [$"a{i}"] = p.Address, [$"c{i}"] = p.Category, [$"la{i}"] = p.Lat, [$"lo{i}"] = p.Lon,
-            [$"p{i}"] = p.Phone, [$"u{i}"] = p.Url, [$"pub{i}"] = p.Public, [$"tz{i}"] = p.TimeZone, [$"h{i}"] = p.Hours, [$"v{i}"] = version, [$"now{i}"] = now,
+            [$"p{i}"] = p.Phone, [$"u{i}"] = p.Url, [$"pub{i}"] = p.Public, [$"tz{i}"] = p.TimeZone, [$"h{i}"] = p.Hours, [$"co{i}"] = p.Country, [$"v{i}"] = version, [$"now{i}"] = now,
         };
 
     private static NewPlace? ToRow(string[] record, Dictionary<string, int> columns, long teacherId, out string? problem)
@@ -372,7 +374,7 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
         var errors = new ValidationErrors();
         var lat = Coordinate("lat");
         var lon = Coordinate("lon");
-        PlaceRules.Validate(errors, "", Field("name"), Field("address"), Field("category"), lat, lon, Field("phone"), Field("url"), Field("timezone"), Field("hours"));
+        PlaceRules.Validate(errors, "", Field("name"), Field("address"), Field("category"), lat, lon, Field("phone"), Field("url"), Field("timezone"), Field("hours"), Field("country"));
         var isPublic = Field("public")?.ToLowerInvariant() switch
         {
             null or "true" or "yes" or "1" => true,
@@ -392,7 +394,7 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
 
         problem = null;
         return new NewPlace(teacherId, Field("name")!.Trim(), Field("address")?.Trim(), Field("category")!.Trim(), lat!.Value, lon!.Value,
-            Field("phone")?.Trim(), Field("url")?.Trim(), isPublic!.Value, Field("timezone")?.Trim() ?? "UTC", Field("hours")?.Trim());
+            Field("phone")?.Trim(), Field("url")?.Trim(), isPublic!.Value, Field("timezone")?.Trim() ?? "UTC", Field("hours")?.Trim(), PlaceRules.Country(Field("country")));
     }
 
     internal sealed class ImportRow

@@ -10,20 +10,21 @@ namespace Homeroom.Places;
 
 public sealed record Place(
     long Id, string Name, string? Address, string Category, double Lat, double Lon, string? Phone, string? Url,
-    bool Public, string TimeZone, string? Hours, bool Mine);
+    bool Public, string TimeZone, string? Hours, bool Mine, string? Country = null, OpeningStatus? Status = null);
 
 public sealed record NearbyPlace(
     long Id, string Name, string? Address, string Category, double Lat, double Lon, string? Phone, string? Url,
-    bool Public, string TimeZone, string? Hours, bool Mine, double Distance, bool? OpenNow, bool OutsideRadius);
+    bool Public, string TimeZone, string? Hours, bool Mine, double Distance, bool? OpenNow, bool OutsideRadius,
+    string? Country = null, OpeningStatus? Status = null);
 
 /// <summary>A page of nearest places. <see cref="NextCursor"/> continues by distance; null at the end.</summary>
 public sealed record NearbyPage(IReadOnlyList<NearbyPlace> Items, string Unit, string? NextCursor);
 
 public sealed record PlaceRequest(
     string? Name, string? Address, string? Category, double? Lat, double? Lon, string? Phone, string? Url,
-    bool? Public, string? TimeZone, string? Hours) : IValidatable
+    bool? Public, string? TimeZone, string? Hours, string? Country = null) : IValidatable
 {
-    public void Validate(ValidationErrors errors) => PlaceRules.Validate(errors, "", Name, Address, Category, Lat, Lon, Phone, Url, TimeZone, Hours);
+    public void Validate(ValidationErrors errors) => PlaceRules.Validate(errors, "", Name, Address, Category, Lat, Lon, Phone, Url, TimeZone, Hours, Country);
 }
 
 public static class PlaceRules
@@ -36,7 +37,7 @@ public static class PlaceRules
 
     /// <summary>The rules of a place, shared by the API and the CSV import (which prefixes nothing).</summary>
     public static void Validate(ValidationErrors errors, string prefix, string? name, string? address, string? category,
-        double? lat, double? lon, string? phone, string? url, string? timeZone, string? hours)
+        double? lat, double? lon, string? phone, string? url, string? timeZone, string? hours, string? country = null)
     {
         ArgumentNullException.ThrowIfNull(errors);
         errors.RequireText(prefix + "name", name, MaxName);
@@ -68,6 +69,31 @@ public static class PlaceRules
         {
             errors.Add(prefix + "hours", problem!);
         }
+
+        if (!string.IsNullOrWhiteSpace(country) && Country(country) is null)
+        {
+            errors.Add(prefix + "country", $"country must be a two-letter ISO 3166-1 country code such as 'GB', not '{country}'.");
+        }
+    }
+
+    /// <summary>The country code in capitals, or null when it is not an ISO 3166-1 alpha-2 code.</summary>
+    public static string? Country(string? text)
+    {
+        var code = text?.Trim().ToUpperInvariant();
+        if (code is not { Length: 2 } || !char.IsAsciiLetterUpper(code[0]) || !char.IsAsciiLetterUpper(code[1]))
+        {
+            return null;
+        }
+
+        try
+        {
+            // RegionInfo knows the assigned codes (and a few reserved ones it maps, which are harmless here).
+            return new RegionInfo(code).TwoLetterISORegionName == code ? code : null;
+        }
+        catch (ArgumentException)
+        {
+            return null;
+        }
     }
 }
 
@@ -96,8 +122,8 @@ public static class PlacesApi
         return places;
     }
 
-    private static Place ToPlace(PlaceInfo p, long? me) =>
-        new(p.Id, p.Name, p.Address, p.Category, p.Lat, p.Lon, p.Phone, p.Url, p.Public, p.TimeZone, p.Hours, p.TeacherId == me);
+    private static Place ToPlace(PlaceInfo p, long? me, DateTimeOffset now) =>
+        new(p.Id, p.Name, p.Address, p.Category, p.Lat, p.Lon, p.Phone, p.Url, p.Public, p.TimeZone, p.Hours, p.TeacherId == me, p.Country, p.StatusAt(now));
 
     private static async Task<Results<Ok<NearbyPage>, ValidationProblem>> Near(
         HttpContext context, PlaceDirectory directory, TimeProvider clock,
@@ -125,7 +151,7 @@ public static class PlacesApi
         await directory.ReadyAsync(context.RequestAborted);
         var me = context.User.TeacherId();
         var now = clock.GetUtcNow();
-        var minutes = new Dictionary<TimeZoneInfo, int>();
+        var localNow = new Dictionary<TimeZoneInfo, (DateOnly Date, int Minute)>();
         var wanted = category?.Trim();
         var radiusChord = maxDistance is { } r ? Geo.ChordSquaredFromKm(miles ? r * Geo.KmPerMile : r) : double.PositiveInfinity;
 
@@ -141,19 +167,24 @@ public static class PlacesApi
                 return null;
             }
 
-            if (!minutes.TryGetValue(p.Zone, out var minute))
+            if (!localNow.TryGetValue(p.Zone, out var local))
             {
-                minutes[p.Zone] = minute = OpeningHours.MinuteOfWeek(now, p.Zone);
+                localNow[p.Zone] = local = OpeningHours.Local(now, p.Zone);
             }
 
-            return p.Schedule.IsOpenAtMinute(minute);
+            return p.Schedule.StateAt(local.Date, local.Minute, p.Context) switch
+            {
+                OpeningState.Open => true,
+                OpeningState.Closed => false,
+                _ => null,
+            };
         }
 
         NearbyPlace Item(PlaceInfo p, double chordSquared, bool outside)
         {
             var km = Geo.KmFromChordSquared(chordSquared);
             return new NearbyPlace(p.Id, p.Name, p.Address, p.Category, p.Lat, p.Lon, p.Phone, p.Url, p.Public, p.TimeZone, p.Hours,
-                p.TeacherId == me, Math.Round(miles ? km / Geo.KmPerMile : km, 4), IsOpen(p), outside);
+                p.TeacherId == me, Math.Round(miles ? km / Geo.KmPerMile : km, 4), IsOpen(p), outside, p.Country, p.StatusAt(now));
         }
 
         var items = new List<NearbyPlace>(count);
@@ -206,7 +237,7 @@ public static class PlacesApi
         return TypedResults.Ok(new NearbyPage(items, miles ? "mi" : "km", next));
     }
 
-    private static async Task<Results<Ok<List<Place>>, ValidationProblem>> List(TeacherDb mine, int? page, int? pageSize)
+    private static async Task<Results<Ok<List<Place>>, ValidationProblem>> List(TeacherDb mine, TimeProvider clock, int? page, int? pageSize)
     {
         if (Paging.TryRead(page, pageSize, defaultSize: 50, maxSize: 500, out var paging) is { } invalid)
         {
@@ -216,16 +247,17 @@ public static class PlacesApi
         var rows = await mine.QueryAsync<PlaceDirectory.PlaceRow>(
             $"SELECT {PlaceDirectory.Columns} FROM places WHERE teacher_id = @TeacherId ORDER BY name, id LIMIT @size OFFSET @skip",
             new { size = paging.PageSize, skip = paging.Skip });
-        return TypedResults.Ok(rows.Select(r => ToPlace(r.ToInfo(), mine.TeacherId)).ToList());
+        var now = clock.GetUtcNow();
+        return TypedResults.Ok(rows.Select(r => ToPlace(r.ToInfo(), mine.TeacherId, now)).ToList());
     }
 
-    private static async Task<Results<Ok<Place>, ProblemHttpResult>> Get(long id, HttpContext context, Database database)
+    private static async Task<Results<Ok<Place>, ProblemHttpResult>> Get(long id, HttpContext context, Database database, TimeProvider clock)
     {
         var me = context.User.TeacherId() ?? 0;
         await using var connection = await database.OpenAsync(context.RequestAborted);
         var row = await connection.QuerySingleOrDefaultAsync<PlaceDirectory.PlaceRow>(
             $"SELECT {PlaceDirectory.Columns} FROM places WHERE id = @id AND (teacher_id = @me OR is_public = @yes)", new { id, me, yes = true });
-        return row is null ? Problems.NotFound("place") : TypedResults.Ok(ToPlace(row.ToInfo(), me));
+        return row is null ? Problems.NotFound("place") : TypedResults.Ok(ToPlace(row.ToInfo(), me, clock.GetUtcNow()));
     }
 
     private static async Task<Created<Place>> Create(PlaceRequest request, TeacherDb mine, TimeProvider clock, PlaceDirectory directory)
@@ -236,14 +268,14 @@ public static class PlacesApi
             var version = await NextVersionsAsync(connection, transaction, 1);
             return await connection.ExecuteScalarAsync<long>(
                 """
-                INSERT INTO places (teacher_id, name, address, category, lat, lon, phone, url, is_public, time_zone, hours, version, created_at, updated_at)
-                VALUES (@teacher, @name, @address, @category, @lat, @lon, @phone, @url, @isPublic, @timeZone, @hours, @version, @now, @now)
+                INSERT INTO places (teacher_id, name, address, category, lat, lon, phone, url, is_public, time_zone, hours, country, version, created_at, updated_at)
+                VALUES (@teacher, @name, @address, @category, @lat, @lon, @phone, @url, @isPublic, @timeZone, @hours, @country, @version, @now, @now)
                 RETURNING id
                 """,
                 Row(request, mine.TeacherId, version, now, 0), transaction);
         });
         await directory.SyncAsync();
-        return TypedResults.Created($"/api/places/{id}", ToPlace(Info(request, id, mine.TeacherId), mine.TeacherId));
+        return TypedResults.Created($"/api/places/{id}", ToPlace(Info(request, id, mine.TeacherId), mine.TeacherId, clock.GetUtcNow()));
     }
 
     private static async Task<Results<Ok<Place>, ProblemHttpResult>> Replace(long id, PlaceRequest request, TeacherDb mine, TimeProvider clock, PlaceDirectory directory)
@@ -261,7 +293,7 @@ public static class PlacesApi
             await connection.ExecuteAsync(
                 """
                 UPDATE places SET name = @name, address = @address, category = @category, lat = @lat, lon = @lon, phone = @phone, url = @url,
-                    is_public = @isPublic, time_zone = @timeZone, hours = @hours, version = @version, updated_at = @now
+                    is_public = @isPublic, time_zone = @timeZone, hours = @hours, country = @country, version = @version, updated_at = @now
                 WHERE id = @id AND teacher_id = @teacher
                 """,
                 Row(request, mine.TeacherId, version, now, id), transaction);
@@ -273,7 +305,7 @@ public static class PlacesApi
         }
 
         await directory.SyncAsync();
-        return TypedResults.Ok(ToPlace(Info(request, id, mine.TeacherId), mine.TeacherId));
+        return TypedResults.Ok(ToPlace(Info(request, id, mine.TeacherId), mine.TeacherId, clock.GetUtcNow()));
     }
 
     private static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, TeacherDb mine, PlaceDirectory directory)
@@ -305,13 +337,14 @@ public static class PlacesApi
         isPublic = r.Public ?? true,
         timeZone = Blank(r.TimeZone) ?? "UTC",
         hours = Blank(r.Hours),
+        country = PlaceRules.Country(r.Country),
         version,
         now,
     };
 
     private static PlaceInfo Info(PlaceRequest r, long id, long teacher) =>
         new(id, teacher, r.Name!.Trim(), Blank(r.Address), r.Category!.Trim(), r.Lat!.Value, r.Lon!.Value, Blank(r.Phone), Blank(r.Url),
-            r.Public ?? true, Blank(r.TimeZone) ?? "UTC", Blank(r.Hours), 0);
+            r.Public ?? true, Blank(r.TimeZone) ?? "UTC", Blank(r.Hours), 0, PlaceRules.Country(r.Country));
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

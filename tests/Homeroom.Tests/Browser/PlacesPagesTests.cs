@@ -157,6 +157,9 @@ public sealed class PlacesPagesTests(BrowserFixture fixture) : BrowserTests(fixt
         await Assertions.Expect(page.Locator(".result-item")).ToHaveCountAsync(3);
         await Assertions.Expect(page.Locator(".result-item .result-badges .badge").First).ToHaveTextAsync("Open now");
         await Assertions.Expect(page.Locator(".leaflet-marker-icon.place-pin.is-closed")).ToHaveCountAsync(1);
+        // Each place says what its hours mean now, in words.
+        await Assertions.Expect(page.Locator(".result-item .result-status")).ToHaveTextAsync(["Open 24/7", "Closed"]);
+        await browser.ScreenshotAsync("places-open-status");
 
         await page.CheckAsync("#search-open");
         await page.ClickAsync("#search-submit");
@@ -165,6 +168,45 @@ public sealed class PlacesPagesTests(BrowserFixture fixture) : BrowserTests(fixt
         await AssertListMatchesAsync(page, open);
         await Assertions.Expect(page.Locator(".result-item .badge-open")).ToHaveTextAsync("Open now");
         await Assertions.Expect(page).ToHaveURLAsync(new Regex("openNow=true"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task A_place_shows_when_it_opens_and_closes_and_what_is_unknown()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var category = NewCategory("surgery");
+        await AddAsync(teacher, "Dentist", 48.8566, 2.3522, category, hours: "\"by appointment\"", timeZone: "Europe/Paris");
+        await AddAsync(teacher, "Bakery", 48.8570, 2.3530, category, hours: "Mo-Su 00:00-24:00; Dec 25 off", timeZone: "Europe/Paris");
+        var now = TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, TimeZoneInfo.FindSystemTimeZoneById("Europe/Paris"));
+
+        await using var browser = await Browser.NewPageAsync();
+        var page = browser.Page;
+        await page.GotoAsync($"/places?lat=48.8566&lon=2.3522&category={category}");
+        await Assertions.Expect(page.Locator(".result-item")).ToHaveCountAsync(2);
+        var dentist = page.Locator(".result-item").Nth(0);
+        await Assertions.Expect(dentist.Locator(".result-status")).ToHaveTextAsync("Unknown (by appointment)");
+        await Assertions.Expect(dentist.Locator(".badge").First).ToHaveTextAsync("Hours unknown");
+        var bakery = page.Locator(".result-item").Nth(1);
+        if (now.Month == 12 && now.Day is 24 or 25)
+        {
+            await Assertions.Expect(bakery.Locator(".result-status")).ToContainTextAsync("25 Dec");
+        }
+        else
+        {
+            var christmas = new DateTime(now.Month == 12 && now.Day > 25 ? now.Year + 1 : now.Year, 12, 25);
+            var when = (christmas - now.Date).Days switch
+            {
+                1 => "at midnight",
+                < 7 => $"on {christmas.DayOfWeek} at 00:00",
+                _ => christmas.Year == now.Year ? "on 25 Dec at 00:00" : $"on 25 Dec {christmas.Year} at 00:00",
+            };
+            await Assertions.Expect(bakery.Locator(".result-status")).ToHaveTextAsync($"Open now, closes {when}");
+        }
+
+        await page.Locator(".result-item").Nth(0).Locator("button").First.ClickAsync();
+        await Assertions.Expect(page.Locator(".leaflet-popup .popup-status")).ToHaveTextAsync("Unknown (by appointment)");
+        await browser.ScreenshotAsync("places-status");
         browser.AssertNoProblems();
     }
 
@@ -308,7 +350,7 @@ public sealed class PlacesPagesTests(BrowserFixture fixture) : BrowserTests(fixt
         Assert.Equal(1, await page.Locator("path.draft-point").CountAsync());
 
         await page.ClickAsync("#place-submit");
-        await Assertions.Expect(page.Locator("#place-hours-error")).ToContainTextAsync("is not a time range like 09:00-17:00");
+        await Assertions.Expect(page.Locator("#place-hours-error")).ToContainTextAsync("At position 7 (after 'Mo-Fr'): expected");
         await Assertions.Expect(page.Locator("#place-hours")).ToHaveAttributeAsync("aria-invalid", "true");
         await Assertions.Expect(page.Locator("#place-hours")).ToBeFocusedAsync();
         await browser.ScreenshotAsync("places-add-error");

@@ -26,6 +26,29 @@ public abstract class PlaceImportTests(AppFixture fixture) : AppTests(fixture)
     private static StringContent Csv(string text) => new(text, Encoding.UTF8, "text/csv");
 
     [Fact]
+    public async Task A_country_column_gives_places_their_public_holidays()
+    {
+        var teacher = await SignUpAsync();
+        var category = "k" + Guid.NewGuid().ToString("N")[..8];
+        var csv = $""""
+            name,category,lat,lon,timezone,hours,country
+            Bakery,{category},48.85,2.35,Europe/Paris,"Mo-Sa 07:00-19:00; PH off",fr
+            Nowhere,{category},48.86,2.35,Europe/Paris,Mo-Sa 07:00-19:00,France
+            """";
+
+        var status = await FinishedAsync(teacher, await teacher.Api.PostAsync("/api/places/import", Csv(csv)));
+
+        Assert.Equal(1, status.Long("imported"));
+        var problem = status.GetProperty("problems").EnumerateArray().Single();
+        Assert.Equal(3, problem.Int("line"));
+        Assert.Contains("country", problem.Str("message"), StringComparison.Ordinal);
+        var mine = await (await teacher.Api.GetAsync("/api/places")).Json(HttpStatusCode.OK);
+        var bakery = mine.EnumerateArray().Single(p => p.Str("category") == category);
+        Assert.Equal(("Bakery", "FR"), (bakery.Str("name"), bakery.Str("country")));
+        Assert.Equal(JsonValueKind.Object, bakery.GetProperty("status").ValueKind);
+    }
+
+    [Fact]
     public async Task Good_rows_are_kept_and_bad_rows_reported_by_line_with_the_reason()
     {
         var teacher = await SignUpAsync();

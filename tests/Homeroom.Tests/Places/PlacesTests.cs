@@ -159,6 +159,63 @@ public abstract class PlacesTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task A_place_has_a_country_and_a_status_that_says_what_its_hours_mean()
+    {
+        await using var app = await Fixture.StartAppAsync();
+        // Thursday 2026-12-24 10:00 in London; Friday the 25th and Monday the 28th are bank holidays.
+        app.Clock.Set(new DateTimeOffset(2026, 12, 24, 10, 0, 0, TimeSpan.Zero));
+        var teacher = await Teacher.SignUpAsync(app);
+        var category = "s" + Guid.NewGuid().ToString("N")[..8];
+        var shop = new { name = "Corner shop", category, lat = 51.5, lon = -0.1, hours = "Mo-Fr 09:00-18:00; PH off", timeZone = "Europe/London", country = (string?)"gb" };
+        var created = await (await teacher.Api.PostAsync("/api/places", shop)).Json(HttpStatusCode.Created);
+        Assert.Equal("GB", created.Str("country"));
+        var status = created.GetProperty("status");
+        Assert.Equal(("open", "open now, closes at 18:00"), (status.Str("state"), status.Str("text")));
+        Assert.Equal(new DateTimeOffset(2026, 12, 24, 18, 0, 0, TimeSpan.Zero), status.GetProperty("nextChange").GetDateTimeOffset());
+        Assert.Equal("closed", status.Str("nextState"));
+        var id = created.Long("id");
+        using var api = new ApiClient(app.NewClient());
+        Assert.Equal("open now, closes at 18:00", (await (await api.GetAsync($"/api/places/{id}")).Json(HttpStatusCode.OK)).GetProperty("status").Str("text"));
+        await AddAsync(teacher, new { name = "Shop abroad", category, lat = 51.51, lon = -0.1, hours = "Mo-Fr 09:00-18:00; PH off", timeZone = "Europe/London" });
+        await AddAsync(teacher, new { name = "Studio", category, lat = 51.52, lon = -0.1, hours = "\"by appointment\"", timeZone = "Europe/London", country = "GB" });
+
+        // Christmas Day: the shop with a country is closed until Tuesday; the one without knows no holidays, and says so.
+        app.Clock.Set(new DateTimeOffset(2026, 12, 25, 10, 0, 0, TimeSpan.Zero));
+        var items = (await (await api.GetAsync($"/api/places/near?lat=51.5&lon=-0.1&category={category}")).Json(HttpStatusCode.OK)).GetProperty("items").EnumerateArray().ToList();
+        Assert.Equal(["Corner shop", "Shop abroad", "Studio"], items.Select(i => i.Str("name")));
+        Assert.Equal("closed today, opens on Tuesday at 09:00", items[0].GetProperty("status").Str("text"));
+        Assert.False(items[0].GetProperty("openNow").GetBoolean());
+        Assert.Equal("open", items[1].GetProperty("status").Str("state"));
+        Assert.Contains("country", items[1].GetProperty("status").Str("note"), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, items[1].GetProperty("country").ValueKind);
+        Assert.Equal(("unknown", "by appointment", "unknown (by appointment)"),
+            (items[2].GetProperty("status").Str("state"), items[2].GetProperty("status").Str("comment"), items[2].GetProperty("status").Str("text")));
+        Assert.Equal(JsonValueKind.Null, items[2].GetProperty("openNow").ValueKind);
+        var open = await (await api.GetAsync($"/api/places/near?lat=51.5&lon=-0.1&openNow=true&category={category}")).Json(HttpStatusCode.OK);
+        Assert.Equal(["Shop abroad"], open.GetProperty("items").EnumerateArray().Select(i => i.Str("name")));
+    }
+
+    [Fact]
+    public async Task Bad_hours_and_countries_are_refused_saying_where_and_why()
+    {
+        var teacher = await SignUpAsync();
+        var place = new { name = "X", category = "c", lat = 0, lon = 0, hours = "Mo-Fr 08:00-18:00, Sa 09:00-12:00", country = (string?)"fr" };
+        var id = (await (await teacher.Api.PostAsync("/api/places", place)).Json(HttpStatusCode.Created)).Long("id");
+        Assert.Equal("FR", (await (await teacher.Api.GetAsync($"/api/places/{id}")).Json(HttpStatusCode.OK)).Str("country"));
+        var changed = await (await teacher.Api.PutAsync($"/api/places/{id}", place with { country = null })).Json(HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, changed.GetProperty("country").ValueKind);
+        Assert.Equal(JsonValueKind.Null, (await (await teacher.Api.GetAsync($"/api/places/{id}")).Json(HttpStatusCode.OK)).GetProperty("country").ValueKind);
+
+        var messages = await (await teacher.Api.PostAsync("/api/places", place with { hours = "Mo-Fr 08:00-18:00 Sa 09:00-12:00" })).ValidationProblem("hours");
+        Assert.Contains("At position 19", messages.Single(), StringComparison.Ordinal);
+        Assert.Contains("expected", messages.Single(), StringComparison.Ordinal);
+        var unsupported = await (await teacher.Api.PostAsync("/api/places", place with { hours = "Mo-Fr 10:00-16:00/01:00" })).ValidationProblem("hours");
+        Assert.Contains("valid opening_hours syntax, but Homeroom does not evaluate it", unsupported.Single(), StringComparison.Ordinal);
+        await (await teacher.Api.PostAsync("/api/places", place with { country = "XX" })).ValidationProblem("country");
+        await (await teacher.Api.PostAsync("/api/places", place with { country = "FRA" })).ValidationProblem("country");
+    }
+
+    [Fact]
     public async Task A_place_is_created_read_changed_and_deleted_and_the_search_follows()
     {
         var teacher = await SignUpAsync();

@@ -55,6 +55,9 @@ function formatCoordinate(value) {
 }
 
 function openState(item) {
+  if (item.status?.state === 'unknown') {
+    return { text: 'Hours unknown', kind: 'unknown' };
+  }
   if (item.openNow === true) {
     return { text: 'Open now', kind: 'open' };
   }
@@ -62,6 +65,18 @@ function openState(item) {
     return { text: 'Closed', kind: 'closed' };
   }
   return { text: 'Hours unknown', kind: 'unknown' };
+}
+
+/** What the hours mean now, as the API says it ("open now, closes at 18:00"), with any note; null without hours. */
+function statusLine(item, className) {
+  if (!item.status) {
+    return null;
+  }
+  const text = item.status.text.charAt(0).toUpperCase() + item.status.text.slice(1);
+  return el('p', { className, attrs: item.status.note ? { title: item.status.note } : {} }, [
+    el('span', { className: 'status-text', text }),
+    item.status.note ? el('span', { className: 'status-note', text: ` ${item.status.note}` }) : null,
+  ]);
 }
 
 function plural(count, one, many = one + 's') {
@@ -181,6 +196,7 @@ function popupFor(item, unit) {
       badge(state.text, state.kind),
       item.outsideRadius ? badge('Outside your radius', 'outside') : null,
     ]),
+    statusLine(item, 'popup-status'),
     item.hours ? el('p', { className: 'popup-hours', text: item.hours }) : null,
     item.phone || item.url
       ? el('p', { className: 'popup-links' }, [
@@ -438,6 +454,7 @@ function addResult(item, unit) {
           item.outsideRadius ? badge('Outside your radius', 'outside') : null,
           item.mine && !item.public ? badge('Private', 'private') : null,
         ]),
+        statusLine(item, 'result-status'),
         item.hours ? el('p', { className: 'result-hours', text: item.hours }) : null,
       ]),
       item.phone || item.url
@@ -594,7 +611,9 @@ function mineItem(place) {
       badge(place.public ? 'Public' : 'Private', place.public ? 'public' : 'private'),
       el('span', { text: ` ${formatCoordinate(place.lat)}, ${formatCoordinate(place.lon)}` }),
       place.hours ? el('span', { text: ` · ${place.hours}` }) : null,
+      place.country ? el('span', { text: ` · ${place.country}` }) : null,
     ]),
+    statusLine(place, 'mine-status'),
   ]);
   const nearby = el('button', {
     className: 'button button-quiet button-small',
@@ -694,6 +713,7 @@ function initMine() {
       public: f.public.checked,
       timeZone: f.timeZone.value || null,
       hours: f.hours.value.trim() || null,
+      country: f.country.value.trim() || null,
     };
     setBusy(placeSubmit, true, 'Adding…');
     try {
