@@ -176,4 +176,35 @@ public sealed class PlacesGeoPagesTests(BrowserFixture fixture) : BrowserTests(f
         await Assertions.Expect(page.Locator("#results-list .result-name").First).ToHaveTextAsync("Oregon Museum");
         browser.AssertNoProblems();
     }
+
+    [Fact]
+    public async Task A_place_added_on_the_page_takes_the_time_zone_of_its_position_unless_one_is_chosen()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        await using var browser = await SignedInPageAsync(teacher);
+        var page = browser.Page;
+        await page.GotoAsync("/places");
+        await Assertions.Expect(page.Locator("#place-timezone")).ToHaveValueAsync("");
+        await Assertions.Expect(page.Locator("#place-timezone option:checked")).ToHaveTextAsync("From the place’s position");
+        await page.FillAsync("#place-name", "National Diet Library");
+        await page.FillAsync("#place-category", "library");
+        await page.FillAsync("#place-lat", "35.6784");
+        await page.FillAsync("#place-lon", "139.7443");
+        await page.ClickAsync("#place-submit");
+        await Assertions.Expect(page.Locator("#mine-list .mine-item")).ToHaveCountAsync(1);
+
+        await page.FillAsync("#place-name", "Chosen zone");
+        await page.FillAsync("#place-category", "library");
+        await page.FillAsync("#place-lat", "35.6784");
+        await page.FillAsync("#place-lon", "139.7443");
+        await page.SelectOptionAsync("#place-timezone", "Europe/Paris");
+        await page.ClickAsync("#place-submit");
+        await Assertions.Expect(page.Locator("#mine-list .mine-item")).ToHaveCountAsync(2);
+
+        var mine = await (await teacher.Api.GetAsync("/api/places")).Json(HttpStatusCode.OK);
+        var zones = mine.EnumerateArray().ToDictionary(p => p.Str("name"), p => p.Str("timeZone"));
+        Assert.Equal("Asia/Tokyo", zones["National Diet Library"]);
+        Assert.Equal("Europe/Paris", zones["Chosen zone"]);
+        browser.AssertNoProblems();
+    }
 }

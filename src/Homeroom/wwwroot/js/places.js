@@ -385,7 +385,7 @@ async function runSearch(search, { reveal = false } = {}) {
   showBanner(errorBanner, '');
   const missing = {};
   if (!search.lat) {
-    missing.lat = ['Enter a town, a ZIP code or a latitude, or use your location or the map.'];
+    missing.lat = ['Enter a latitude (or a town or ZIP code above), or use your location or the map.'];
   }
   if (!search.lon) {
     missing.lon = ['Enter a longitude, or use your location or the map.'];
@@ -638,8 +638,12 @@ function fillTimeZones(preferred) {
   }
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const all = [...new Set(['UTC', preferred, browserZone, ...zones].filter(Boolean))];
-  select.replaceChildren(...all.map((zone) => el('option', { text: zone.replaceAll('_', ' '), attrs: { value: zone } })));
-  select.dataset.default = preferred || browserZone || 'UTC';
+  // The default leaves the zone to the server, which finds it from the place's position.
+  select.replaceChildren(
+    el('option', { text: 'From the place’s position', attrs: { value: '' } }),
+    ...all.map((zone) => el('option', { text: zone.replaceAll('_', ' '), attrs: { value: zone } })),
+  );
+  select.dataset.default = '';
   select.value = select.dataset.default;
 }
 
