@@ -78,6 +78,11 @@ public sealed class PlacesGeoPagesTests(BrowserFixture fixture) : BrowserTests(f
         await Assertions.Expect(page.Locator("#map.basemap-ready")).ToBeAttachedAsync();
         await page.WaitForTimeoutAsync(400);
         AssertColour(Sea, await PixelAsync(page, 0.25, 0.3), "the Pacific");
+        await page.EmulateMediaAsync(new() { ColorScheme = ColorScheme.Dark });
+        await page.GotoAsync("/places");
+        await Assertions.Expect(page.Locator("#map.basemap-ready")).ToBeAttachedAsync();
+        await page.WaitForTimeoutAsync(300);
+        await page.Locator("#map").ScreenshotAsync(new() { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "places-basemap-world-dark.png") });
         browser.AssertNoProblems();
 
         await using var phone = await Browser.NewPageAsync(phone: true);
