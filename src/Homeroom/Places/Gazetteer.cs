@@ -411,15 +411,28 @@ public static partial class Gazetteer
     }
 }
 
-/// <summary>Loads the gazetteer in the background at start-up, so the first search by name does not wait for it.</summary>
-public sealed partial class GazetteerLoader(ILogger<GazetteerLoader> logger) : BackgroundService
+/// <summary>
+/// Loads the gazetteer in the background once the service has started (so it never delays the first
+/// answers) rather than on the first search by name.
+/// </summary>
+public sealed partial class GazetteerLoader(ILogger<GazetteerLoader> logger, IHostApplicationLifetime lifetime) : BackgroundService
 {
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() =>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        Gazetteer.Load();
-        var (towns, postcodes, elapsed, bytes) = Gazetteer.LoadFigures;
-        LogLoaded(logger, towns, postcodes, (long)elapsed.TotalMilliseconds, bytes / (1024 * 1024));
-    }, stoppingToken);
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using (lifetime.ApplicationStarted.Register(() => started.TrySetResult()))
+        using (stoppingToken.Register(() => started.TrySetCanceled(stoppingToken)))
+        {
+            await started.Task;
+        }
+
+        await Task.Run(() =>
+        {
+            Gazetteer.Load();
+            var (towns, postcodes, elapsed, bytes) = Gazetteer.LoadFigures;
+            LogLoaded(logger, towns, postcodes, (long)elapsed.TotalMilliseconds, bytes / (1024 * 1024));
+        }, stoppingToken);
+    }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Gazetteer loaded: {Towns} towns and {Postcodes} ZIP codes in {Milliseconds} ms, holding about {Megabytes} MB.")]
     private static partial void LogLoaded(ILogger logger, int towns, int postcodes, long milliseconds, long megabytes);
