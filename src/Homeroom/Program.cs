@@ -29,6 +29,7 @@ builder.Services.AddSingleton<PlaceDirectory>();
 builder.Services.AddHostedService(services => services.GetRequiredService<PlaceDirectory>());
 builder.Services.AddSingleton<PlaceImports>();
 builder.Services.AddHostedService(services => services.GetRequiredService<PlaceImports>());
+builder.Services.AddHostedService<GazetteerLoader>();
 
 var app = builder.Build();
 await app.MigrateAsync();

@@ -394,7 +394,8 @@ public sealed partial class PlaceImports(Database database, PlaceDirectory direc
 
         problem = null;
         return new NewPlace(teacherId, Field("name")!.Trim(), Field("address")?.Trim(), Field("category")!.Trim(), lat!.Value, lon!.Value,
-            Field("phone")?.Trim(), Field("url")?.Trim(), isPublic!.Value, Field("timezone")?.Trim() ?? "UTC", Field("hours")?.Trim(), PlaceRules.Country(Field("country")));
+            Field("phone")?.Trim(), Field("url")?.Trim(), isPublic!.Value,
+            Field("timezone")?.Trim() is { Length: > 0 } zone ? zone : TimeZoneLookup.Find(lat!.Value, lon!.Value), Field("hours")?.Trim(), PlaceRules.Country(Field("country")));
     }
 
     internal sealed class ImportRow

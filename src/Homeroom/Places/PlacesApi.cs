@@ -17,8 +17,11 @@ public sealed record NearbyPlace(
     bool Public, string TimeZone, string? Hours, bool Mine, double Distance, bool? OpenNow, bool OutsideRadius,
     string? Country = null, OpeningStatus? Status = null);
 
-/// <summary>A page of nearest places. <see cref="NextCursor"/> continues by distance; null at the end.</summary>
-public sealed record NearbyPage(IReadOnlyList<NearbyPlace> Items, string Unit, string? NextCursor);
+/// <summary>
+/// A page of nearest places. <see cref="NextCursor"/> continues by distance; null at the end. <see cref="Origin"/>:
+/// the town searched from, when the search was by name (<c>q</c>).
+/// </summary>
+public sealed record NearbyPage(IReadOnlyList<NearbyPlace> Items, string Unit, string? NextCursor, GeoMatch? Origin = null);
 
 public sealed record PlaceRequest(
     string? Name, string? Address, string? Category, double? Lat, double? Lon, string? Phone, string? Url,
@@ -110,8 +113,9 @@ public static class PlacesApi
         var places = api.MapGroup("/places").WithTags("Places");
         places.MapGet("/near", Near).WithSummary(
             "The places nearest a point, by exact great-circle distance: public ones and, signed in, mine. " +
-            "?lat&lon&limit=10&radius&unit=km|mi&category&openNow=true&nearestIfNone=true&cursor")
+            "?lat&lon (or q: a town or a US ZIP code)&limit=10&radius&unit=km|mi&category&openNow=true&nearestIfNone=true&cursor")
             .CacheablePublicly(ApiCaching.PublicPlacesSeconds);
+        places.MapGeocode();
         var mine = places.MapGroup("").RequireAuthorization();
         mine.MapGet("/", List).WithSummary("My places, by name (?page&pageSize)");
         mine.MapPost("/", Create).WithSummary("Add a place");
@@ -125,13 +129,21 @@ public static class PlacesApi
     private static Place ToPlace(PlaceInfo p, long? me, DateTimeOffset now) =>
         new(p.Id, p.Name, p.Address, p.Category, p.Lat, p.Lon, p.Phone, p.Url, p.Public, p.TimeZone, p.Hours, p.TeacherId == me, p.Country, p.StatusAt(now));
 
-    private static async Task<Results<Ok<NearbyPage>, ValidationProblem>> Near(
+    private static async Task<Results<Ok<NearbyPage>, ValidationProblem, ProblemHttpResult>> Near(
         HttpContext context, PlaceDirectory directory, TimeProvider clock,
-        string? lat, string? lon, string? limit, string? radius, string? unit, string? category, string? openNow, string? nearestIfNone, string? cursor)
+        string? lat, string? lon, string? limit, string? radius, string? unit, string? category, string? openNow, string? nearestIfNone, string? cursor,
+        string? q)
     {
         var errors = new ValidationErrors();
-        var latitude = Number(errors, "lat", lat, -90, 90, required: true);
-        var longitude = Number(errors, "lon", lon, -180, 180, required: true);
+        var byName = q is not null;
+        if (byName && (!string.IsNullOrWhiteSpace(lat) || !string.IsNullOrWhiteSpace(lon)))
+        {
+            errors.Add("q", "Search either by q (a town or a ZIP code) or by lat and lon, not both.");
+        }
+
+        var where = byName ? GeocodeApi.Query(errors, q) : null;
+        var latitude = byName ? null : Number(errors, "lat", lat, -90, 90, required: true);
+        var longitude = byName ? null : Number(errors, "lon", lon, -180, 180, required: true);
         var count = (int)(Number(errors, "limit", limit, 1, MaxLimit, required: false, whole: true) ?? 10);
         var miles = unit?.Trim().ToLowerInvariant() switch
         {
@@ -146,6 +158,18 @@ public static class PlacesApi
         if (!errors.IsEmpty)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary());
+        }
+
+        GeoMatch? origin = null;
+        if (where is not null)
+        {
+            (origin, var problem) = GeocodeApi.Origin(where);
+            if (problem is not null)
+            {
+                return problem;
+            }
+
+            (latitude, longitude) = (origin!.Lat, origin.Lon);
         }
 
         await directory.ReadyAsync(context.RequestAborted);
@@ -234,7 +258,7 @@ public static class PlacesApi
             items.Add(Item(outside.Place, outside.ChordSquared, outside: true));
         }
 
-        return TypedResults.Ok(new NearbyPage(items, miles ? "mi" : "km", next));
+        return TypedResults.Ok(new NearbyPage(items, miles ? "mi" : "km", next, origin));
     }
 
     private static async Task<Results<Ok<List<Place>>, ValidationProblem>> List(TeacherDb mine, TimeProvider clock, int? page, int? pageSize)
@@ -335,7 +359,7 @@ public static class PlacesApi
         phone = Blank(r.Phone),
         url = Blank(r.Url),
         isPublic = r.Public ?? true,
-        timeZone = Blank(r.TimeZone) ?? "UTC",
+        timeZone = ZoneOf(r),
         hours = Blank(r.Hours),
         country = PlaceRules.Country(r.Country),
         version,
@@ -344,7 +368,10 @@ public static class PlacesApi
 
     private static PlaceInfo Info(PlaceRequest r, long id, long teacher) =>
         new(id, teacher, r.Name!.Trim(), Blank(r.Address), r.Category!.Trim(), r.Lat!.Value, r.Lon!.Value, Blank(r.Phone), Blank(r.Url),
-            r.Public ?? true, Blank(r.TimeZone) ?? "UTC", Blank(r.Hours), 0, PlaceRules.Country(r.Country));
+            r.Public ?? true, ZoneOf(r), Blank(r.Hours), 0, PlaceRules.Country(r.Country));
+
+    /// <summary>The zone given, or else the zone at the place's coordinates.</summary>
+    private static string ZoneOf(PlaceRequest r) => Blank(r.TimeZone) ?? TimeZoneLookup.Find(r.Lat!.Value, r.Lon!.Value);
 
     private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 

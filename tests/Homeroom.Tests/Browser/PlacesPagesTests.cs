@@ -255,7 +255,7 @@ public sealed class PlacesPagesTests(BrowserFixture fixture) : BrowserTests(fixt
         var before = await page.InputValueAsync("#search-lat");
 
         var box = (await page.Locator("#map").BoundingBoxAsync())!;
-        await page.Mouse.ClickAsync(box.X + (box.Width * 0.3f), box.Y + (box.Height * 0.3f));
+        await page.Locator("#map").ClickAsync(new() { Position = new() { X = box.Width * 0.3f, Y = box.Height * 0.3f } });
         await Assertions.Expect(page.Locator("#search-lat")).Not.ToHaveValueAsync(before);
         var lat = await page.InputValueAsync("#search-lat");
         var lon = await page.InputValueAsync("#search-lon");

@@ -5,6 +5,7 @@
 import {
   api, clearErrors, el, getMe, messageFor, renderHeader, setBusy, showBanner, showFieldErrors, showFormError,
 } from '/js/api.js';
+import { addBasemap, findPlace, hideChoices, showChoices } from '/js/places-geo.js';
 
 const PAGE_SIZE = 10;
 const METRES = { km: 1000, mi: 1609.344 };
@@ -23,6 +24,7 @@ const placeForm = document.getElementById('place-form');
 const placeSubmit = document.getElementById('place-submit');
 const mineList = document.getElementById('mine-list');
 const mineStatus = document.getElementById('mine-status');
+const placeChoices = document.getElementById('place-choices');
 
 let me = null;
 let map = null;
@@ -35,6 +37,7 @@ let nextCursor = null;
 let results = []; // {item, marker, li}
 const categories = new Set();
 let mapClickFills = 'search'; // or 'place', while a teacher is adding a place
+let resolvedPlace = null; // the town or ZIP code whose coordinates are in the latitude and longitude fields
 
 // ---------------------------------------------------------------------------------------------
 // Formatting
@@ -148,6 +151,15 @@ function initMap() {
       line.textContent = 'Map tiles: ' + attribution;
       line.hidden = false;
     }
+  } else {
+    // No tile server: the country shapes shipped with the page (Natural Earth, public domain).
+    addBasemap(map).then((drawn) => {
+      if (drawn) {
+        const line = document.getElementById('tile-attribution');
+        line.textContent = 'Map: Natural Earth (public domain).';
+        line.hidden = false;
+      }
+    });
   }
   L.control.scale({ position: 'bottomleft' }).addTo(map);
   resultLayer = L.layerGroup().addTo(map);
@@ -162,6 +174,7 @@ function initMap() {
       mapHint.textContent = `The new place goes at ${lat}, ${lon}. Click again to move it, or finish the form below.`;
       return;
     }
+    forgetPlace();
     searchForm.elements.lat.value = lat;
     searchForm.elements.lon.value = lon;
     searchForm.requestSubmit();
@@ -273,6 +286,7 @@ function fitMap() {
 function readSearch() {
   const f = searchForm.elements;
   return {
+    q: f.q.value.trim(),
     lat: f.lat.value.trim(),
     lon: f.lon.value.trim(),
     radius: f.radius.value.trim(),
@@ -285,6 +299,8 @@ function readSearch() {
 
 function fillSearch(values) {
   const f = searchForm.elements;
+  f.q.value = values.q || '';
+  resolvedPlace = values.q && values.lat && values.lon ? values.q : null;
   f.lat.value = values.lat || '';
   f.lon.value = values.lon || '';
   f.radius.value = values.radius || '';
@@ -296,7 +312,9 @@ function fillSearch(values) {
 
 /** The search as query-string parameters: for the API (with limit and cursor) and for this page's address. */
 function searchParams(search, { cursor, forApi } = {}) {
-  const params = new URLSearchParams({ lat: search.lat, lon: search.lon });
+  const params = new URLSearchParams(search.q && !forApi ? { q: search.q } : {});
+  params.set('lat', search.lat);
+  params.set('lon', search.lon);
   if (search.radius) {
     params.set('radius', search.radius);
   }
@@ -329,12 +347,61 @@ function revealResults() {
   }
 }
 
+/** The town or ZIP code typed: its coordinates go into the fields and the search runs, or the choices are shown. */
+async function searchByName(search, options) {
+  clearErrors(searchForm);
+  showBanner(errorBanner, '');
+  setBusy(searchSubmit, true, 'Finding…');
+  let answer;
+  try {
+    answer = await findPlace(search.q);
+  } catch (error) {
+    hideChoices(placeChoices);
+    showFormError(searchForm, error);
+    setBusy(searchSubmit, false);
+    return;
+  }
+  setBusy(searchSubmit, false);
+  const choose = (match) => {
+    const f = searchForm.elements;
+    f.q.value = match.postcode ? match.postcode : match.label;
+    resolvedPlace = f.q.value;
+    f.lat.value = formatCoordinate(match.lat);
+    f.lon.value = formatCoordinate(match.lon);
+    showChoices(placeChoices, { ...answer, unique: true, matches: [match, ...answer.matches.filter((m) => m !== match)] }, choose);
+    runSearch(readSearch(), options);
+  };
+  showChoices(placeChoices, answer, choose);
+  if (answer.unique) {
+    const f = searchForm.elements;
+    resolvedPlace = search.q;
+    f.lat.value = formatCoordinate(answer.matches[0].lat);
+    f.lon.value = formatCoordinate(answer.matches[0].lon);
+    await runSearch(readSearch(), options);
+  } else {
+    resultsStatus.textContent = 'Choose which place you mean.';
+  }
+}
+
+/** Coordinates typed, located or clicked: the town name no longer describes them. */
+function forgetPlace() {
+  if (searchForm.elements.q.value) {
+    searchForm.elements.q.value = '';
+  }
+  resolvedPlace = null;
+  hideChoices(placeChoices);
+}
+
 async function runSearch(search, { reveal = false } = {}) {
+  if (search.q && search.q !== resolvedPlace) {
+    await searchByName(search, { reveal });
+    return;
+  }
   clearErrors(searchForm);
   showBanner(errorBanner, '');
   const missing = {};
   if (!search.lat) {
-    missing.lat = ['Enter a latitude, or use your location or the map.'];
+    missing.lat = ['Enter a latitude (or a town or ZIP code above), or use your location or the map.'];
   }
   if (!search.lon) {
     missing.lon = ['Enter a longitude, or use your location or the map.'];
@@ -411,7 +478,7 @@ function renderSummary(unit) {
   moreButton.hidden = !nextCursor;
   resultsCount.textContent = count ? plural(count, 'place') + (nextCursor ? ' so far' : '') : '';
 
-  const where = `${formatCoordinate(query.latNumber)}, ${formatCoordinate(query.lonNumber)}`;
+  const where = query.q || `${formatCoordinate(query.latNumber)}, ${formatCoordinate(query.lonNumber)}`;
   const within = query.radius ? ` within ${query.radius} ${unit === 'mi' ? 'mi' : 'km'}` : '';
   const filters = [query.category ? `“${query.category}”` : null, query.openNow ? 'open now' : null].filter(Boolean).join(', ');
   if (count === 0) {
@@ -522,6 +589,15 @@ searchForm.addEventListener('submit', (event) => {
 });
 
 moreButton.addEventListener('click', loadMore);
+for (const field of [searchForm.elements.lat, searchForm.elements.lon]) {
+  field.addEventListener('input', () => {
+    if (resolvedPlace !== null) {
+      searchForm.elements.q.value = '';
+      resolvedPlace = null;
+      hideChoices(placeChoices);
+    }
+  });
+}
 
 locateButton.addEventListener('click', () => {
   clearErrors(searchForm);
@@ -534,6 +610,7 @@ locateButton.addEventListener('click', () => {
   navigator.geolocation.getCurrentPosition(
     (position) => {
       setBusy(locateButton, false);
+      forgetPlace();
       searchForm.elements.lat.value = formatCoordinate(position.coords.latitude);
       searchForm.elements.lon.value = formatCoordinate(position.coords.longitude);
       runSearch(readSearch(), { reveal: true });
@@ -578,8 +655,12 @@ function fillTimeZones(preferred) {
   }
   const browserZone = Intl.DateTimeFormat().resolvedOptions().timeZone;
   const all = [...new Set(['UTC', preferred, browserZone, ...zones].filter(Boolean))];
-  select.replaceChildren(...all.map((zone) => el('option', { text: zone.replaceAll('_', ' '), attrs: { value: zone } })));
-  select.dataset.default = preferred || browserZone || 'UTC';
+  // The default leaves the zone to the server, which finds it from the place's position.
+  select.replaceChildren(
+    el('option', { text: 'From the place’s position', attrs: { value: '' } }),
+    ...all.map((zone) => el('option', { text: zone.replaceAll('_', ' '), attrs: { value: zone } })),
+  );
+  select.dataset.default = '';
   select.value = select.dataset.default;
 }
 
@@ -629,6 +710,7 @@ function mineItem(place) {
   li.append(info, actions);
 
   nearby.addEventListener('click', () => {
+    forgetPlace();
     searchForm.elements.lat.value = formatCoordinate(place.lat);
     searchForm.elements.lon.value = formatCoordinate(place.lon);
     runSearch(readSearch());
@@ -756,8 +838,9 @@ if (me) {
 }
 
 const start = new URLSearchParams(window.location.search);
-if (start.get('lat') && start.get('lon')) {
+if ((start.get('lat') && start.get('lon')) || start.get('q')) {
   fillSearch({
+    q: start.get('q'),
     lat: start.get('lat'),
     lon: start.get('lon'),
     radius: start.get('radius'),
