@@ -16,7 +16,8 @@ public static class GeocodeApi
     public static void MapGeocode(this RouteGroupBuilder places) =>
         places.MapGet("/geocode", Geocode).WithSummary(
             "Towns (GeoNames, 1,000 people or more) and US ZIP codes by name, most populous first: ?q=Portland, OR&limit=10. " +
-            "unique says whether the first is the one meant (the only match, or 20 times more populous than the next).");
+            "unique says whether the first is the one meant (the only match, or 20 times more populous than the next).")
+            .Problem(StatusCodes.Status404NotFound, "No town or ZIP code matches q (errors.q says why).");
 
     private static Results<Ok<GeoAnswer>, ValidationProblem, ProblemHttpResult> Geocode(string? q, string? limit)
     {

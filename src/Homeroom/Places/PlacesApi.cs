@@ -114,7 +114,9 @@ public static class PlacesApi
         places.MapGet("/near", Near).WithSummary(
             "The places nearest a point, by exact great-circle distance: public ones and, signed in, mine. " +
             "?lat&lon (or q: a town or a US ZIP code)&limit=10&radius&unit=km|mi&category&openNow=true&nearestIfNone=true&cursor")
-            .CacheablePublicly(ApiCaching.PublicPlacesSeconds);
+            .CacheablePublicly(ApiCaching.PublicPlacesSeconds)
+            .Problem(StatusCodes.Status404NotFound, "With q: no town or ZIP code matches it (errors.q says why).")
+            .Problem(StatusCodes.Status422UnprocessableEntity, "With q: the name is several towns; choices lists them, most populous first.");
         places.MapGeocode();
         var mine = places.MapGroup("").RequireAuthorization();
         mine.MapGet("/", List).WithSummary("My places, by name (?page&pageSize)");

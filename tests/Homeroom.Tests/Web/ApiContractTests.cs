@@ -355,6 +355,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["GET /api/games/{id}/qr.svg"] = w => Ids(new() { ["id"] = w.GameId }),
         ["GET /api/play/{pin}"] = w => Ids(new() { ["pin"] = w.Pin }),
         ["GET /api/places/near"] = _ => None("lat=48.85&lon=2.35&radius=50&unit=km&limit=5"),
+        ["GET /api/places/geocode"] = _ => None("q=Denver&limit=5"),
         ["GET /api/places"] = _ => None("page=1&pageSize=10"),
         ["POST /api/places"] = _ => Json(World.Place("Library")),
         ["GET /api/places/{id}"] = w => Ids(new() { ["id"] = w.PlaceId }),
