@@ -25,6 +25,7 @@ public sealed class OpeningHours
     private const int Horizon = 400;
     private const string OpenEndComment = "open end: the closing time is not given";
     private const int CacheLimit = 100_000;
+    private const int StatusCacheLimit = 4_096;
     private static readonly ConcurrentDictionary<string, OpeningHours> Parsed = new(StringComparer.Ordinal);
 
     private readonly OpeningRule[] rules;
@@ -38,7 +39,17 @@ public sealed class OpeningHours
     private readonly List<Piece>?[] byWeekday = new List<Piece>?[7];
     private volatile DayCache? lastDay;
 
+    // A status holds from the start of the current piece until the next change or local midnight, whichever
+    // comes first (its sentence names days relative to today), so it is worked out once per place's context
+    // and stretch of time and then read: nearest-places answers show ten statuses per request.
+    private readonly ConcurrentDictionary<StatusKey, KnownStatus> statuses = new();
+
     private sealed record DayCache(DateOnly Date, OpeningContext Context, List<Piece> Pieces);
+
+    /// <summary>What a status depends on besides the instant: the zone, the country only with PH, the point only with sun.</summary>
+    private readonly record struct StatusKey(TimeZoneInfo Zone, string? Country, double Lat, double Lon);
+
+    private sealed record KnownStatus(DateTimeOffset From, DateTimeOffset Until, OpeningStatus Status);
 
     private OpeningHours(string text, OpeningRule[] rules)
     {
@@ -155,6 +166,24 @@ public sealed class OpeningHours
     public OpeningStatus Status(DateTimeOffset instant, OpeningContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var key = new StatusKey(context.Zone, UsesPublicHolidays ? context.Country : null, usesSun ? context.Lat : 0, usesSun ? context.Lon : 0);
+        if (statuses.TryGetValue(key, out var known) && instant >= known.From && instant < known.Until)
+        {
+            return known.Status;
+        }
+
+        var (status, from, until) = WorkOutStatus(instant, context);
+        if (statuses.Count >= StatusCacheLimit)
+        {
+            statuses.Clear();
+        }
+
+        statuses[key] = new KnownStatus(from, until, status);
+        return status;
+    }
+
+    private (OpeningStatus Status, DateTimeOffset From, DateTimeOffset Until) WorkOutStatus(DateTimeOffset instant, OpeningContext context)
+    {
         var (today, minute) = Local(instant, context.Zone);
         var schedule = Schedule(today, context);
         var index = schedule.FindIndex(p => minute < p.End);
@@ -177,7 +206,12 @@ public sealed class OpeningHours
         var state = Name(current.State);
         var next = change is { } c ? Instant(c.Date, c.Piece.Start, context.Zone) : (DateTimeOffset?)null;
         var text = Sentence(current, change, today, schedule.Any(p => p.State == OpeningState.Open));
-        return new OpeningStatus(state, next, change is { } n ? Name(n.Piece.State) : null, current.Comment, text, Note(context));
+        var status = new OpeningStatus(state, next, change is { } n ? Name(n.Piece.State) : null, current.Comment, text, Note(context));
+        var from = Instant(today, current.Start, context.Zone);
+        var midnight = Instant(today.AddDays(1), 0, context.Zone);
+        var until = next is { } at && at < midnight ? at : midnight;
+        // A clock change can make the piece's local start a later instant than now (the repeated hour): hold from now.
+        return (status, from <= instant ? from : instant, until);
     }
 
     private string? Note(OpeningContext context)

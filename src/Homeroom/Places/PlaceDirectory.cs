@@ -13,9 +13,10 @@ public sealed record PlaceInfo(
     /// <summary>The hours parsed once, when the place is loaded (shared by places with the same text).</summary>
     public OpeningHours? Schedule { get; } = OpeningHours.Cached(Hours);
 
-    public TimeZoneInfo Zone { get; } = TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc;
+    /// <summary>What the hours are read in: the zone (UTC when unknown), the point and the country.</summary>
+    public OpeningContext Context { get; } = new(TimeZoneInfo.TryFindSystemTimeZoneById(TimeZone, out var zone) ? zone : TimeZoneInfo.Utc, Lat, Lon, Country);
 
-    public OpeningContext Context => new(Zone, Lat, Lon, Country);
+    public TimeZoneInfo Zone => Context.Zone;
 
     /// <summary>What the hours mean at <paramref name="now"/>; null without hours.</summary>
     public OpeningStatus? StatusAt(DateTimeOffset now) => Schedule?.Status(now, Context);

@@ -177,7 +177,6 @@ public static class PlacesApi
         await directory.ReadyAsync(context.RequestAborted);
         var me = context.User.TeacherId();
         var now = clock.GetUtcNow();
-        var localNow = new Dictionary<TimeZoneInfo, (DateOnly Date, int Minute)>();
         var wanted = category?.Trim();
         var radiusChord = maxDistance is { } r ? Geo.ChordSquaredFromKm(miles ? r * Geo.KmPerMile : r) : double.PositiveInfinity;
 
@@ -186,31 +185,23 @@ public static class PlacesApi
             && (string.IsNullOrEmpty(wanted) || string.Equals(p.Category, wanted, StringComparison.OrdinalIgnoreCase))
             && (!mustBeOpen || IsOpen(p) == true);
 
-        bool? IsOpen(PlaceInfo p)
+        // The status is worked out once per place context and stretch of time (OpeningHours caches it), so the
+        // filter and the answer read the same one.
+        bool? IsOpen(PlaceInfo p) => OpenFrom(p.StatusAt(now));
+
+        static bool? OpenFrom(OpeningStatus? status) => status?.State switch
         {
-            if (p.Schedule is null)
-            {
-                return null;
-            }
-
-            if (!localNow.TryGetValue(p.Zone, out var local))
-            {
-                localNow[p.Zone] = local = OpeningHours.Local(now, p.Zone);
-            }
-
-            return p.Schedule.StateAt(local.Date, local.Minute, p.Context) switch
-            {
-                OpeningState.Open => true,
-                OpeningState.Closed => false,
-                _ => null,
-            };
-        }
+            "open" => true,
+            "closed" => false,
+            _ => null,
+        };
 
         NearbyPlace Item(PlaceInfo p, double chordSquared, bool outside)
         {
             var km = Geo.KmFromChordSquared(chordSquared);
+            var status = p.StatusAt(now);
             return new NearbyPlace(p.Id, p.Name, p.Address, p.Category, p.Lat, p.Lon, p.Phone, p.Url, p.Public, p.TimeZone, p.Hours,
-                p.TeacherId == me, Math.Round(miles ? km / Geo.KmPerMile : km, 4), IsOpen(p), outside, p.Country, p.StatusAt(now));
+                p.TeacherId == me, Math.Round(miles ? km / Geo.KmPerMile : km, 4), OpenFrom(status), outside, p.Country, status);
         }
 
         var items = new List<NearbyPlace>(count);

@@ -195,6 +195,28 @@ public sealed class OpeningHoursTests
         Assert.Contains("country", Parse("Mo-Fr 09:00-17:00; PH off").Status(At(11, 20, 9), Where("Europe/London")).Note, StringComparison.Ordinal);
     }
 
+    // A status is remembered until the next change or local midnight: read at every 7 minutes over days that
+    // cross clock changes and holidays, forwards and then backwards, the remembered answer is always the one a
+    // fresh parse works out.
+    [Theory]
+    [InlineData("Mo-Fr 09:00-17:00", "Europe/London", null, "2026-03-27")]
+    [InlineData("Sa 22:00-03:00", "Europe/London", null, "2026-10-23")]
+    [InlineData("Mo-Fr 08:00-18:00; PH off", "America/New_York", "US", "2026-11-24")]
+    [InlineData("sunrise-sunset", "Australia/Sydney", "AU", "2026-04-03")]
+    [InlineData("Mo-Fr 09:00-12:00,13:00-18:00; Sa 10:00-14:00 \"by appointment\"; Dec 24 off", "Asia/Tokyo", "JP", "2026-12-22")]
+    public void A_remembered_status_is_the_one_worked_out_afresh(string hours, string zone, string? country, string from)
+    {
+        var shared = Parse(hours);
+        var place = Where(zone, country, lat: -33.87, lon: 151.21);
+        var start = new DateTimeOffset(DateTime.ParseExact(from, "yyyy-MM-dd", CultureInfo.InvariantCulture), TimeSpan.Zero);
+        var instants = Enumerable.Range(0, 4 * 24 * 60 / 7).Select(i => start.AddMinutes(i * 7).AddSeconds(i % 60)).ToList();
+        foreach (var instant in instants.Concat(Enumerable.Reverse(instants)))
+        {
+            var afresh = Parse(hours).Status(instant, place);
+            Assert.Equal(afresh, shared.Status(instant, place));
+        }
+    }
+
     [Fact]
     public void The_next_change_is_a_true_instant_across_clock_changes()
     {
