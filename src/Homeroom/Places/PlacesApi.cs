@@ -1,5 +1,7 @@
 using System.Data.Common;
 using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using Homeroom.Accounts;
 using Homeroom.Storage;
@@ -114,6 +116,7 @@ public static class PlacesApi
         places.MapGet("/near", Near).WithSummary(
             "The places nearest a point, by exact great-circle distance: public ones and, signed in, mine. " +
             "?lat&lon (or q: a town or a US ZIP code)&limit=10&radius&unit=km|mi&category&openNow=true&nearestIfNone=true&cursor")
+            .Produces<NearbyPage>()
             .CacheablePublicly(ApiCaching.PublicPlacesSeconds)
             .Problem(StatusCodes.Status404NotFound, "With q: no town or ZIP code matches it (errors.q says why).")
             .Problem(StatusCodes.Status422UnprocessableEntity, "With q: the name is several towns; choices lists them, most populous first.");
@@ -131,7 +134,7 @@ public static class PlacesApi
     private static Place ToPlace(PlaceInfo p, long? me, DateTimeOffset now) =>
         new(p.Id, p.Name, p.Address, p.Category, p.Lat, p.Lon, p.Phone, p.Url, p.Public, p.TimeZone, p.Hours, p.TeacherId == me, p.Country, p.StatusAt(now));
 
-    private static async Task<Results<Ok<NearbyPage>, ValidationProblem, ProblemHttpResult>> Near(
+    private static async Task<Results<JsonHttpResult<NearbyPage>, ValidationProblem, ProblemHttpResult>> Near(
         HttpContext context, PlaceDirectory directory, TimeProvider clock,
         string? lat, string? lon, string? limit, string? radius, string? unit, string? category, string? openNow, string? nearestIfNone, string? cursor,
         string? q)
@@ -251,7 +254,8 @@ public static class PlacesApi
             items.Add(Item(outside.Place, outside.ChordSquared, outside: true));
         }
 
-        return TypedResults.Ok(new NearbyPage(items, miles ? "mi" : "km", next, origin));
+        // Written by the source-generated serializer: a third of this endpoint's time was reflection-based JSON.
+        return TypedResults.Json(new NearbyPage(items, miles ? "mi" : "km", next, origin), PlacesJson.Default.NearbyPage);
     }
 
     private static async Task<Results<Ok<List<Place>>, ValidationProblem>> List(TeacherDb mine, TimeProvider clock, int? page, int? pageSize)
@@ -435,3 +439,11 @@ public static class PlacesApi
         return null;
     }
 }
+
+/// <summary>
+/// The nearest-places answer's serializer, generated at build time. It has the API's web defaults and no
+/// converters, so System.Text.Json writes it by its fast path (the answer holds no enums).
+/// </summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+[JsonSerializable(typeof(NearbyPage))]
+internal sealed partial class PlacesJson : JsonSerializerContext;
