@@ -10,12 +10,16 @@ namespace Homeroom.Places;
 public sealed class SphereTree
 {
     private const int LeafSize = 16;
+
+    // A nearest-10 search holds a few leaves' points and nodes at once: sized so it rarely grows.
+    private const int QueueCapacity = 128;
     private readonly double[] xs;
     private readonly double[] ys;
     private readonly double[] zs;
     private readonly int[] entries;
     private readonly long[] keys;
-    private readonly List<Node> nodes = [];
+    private readonly List<Node> building = [];
+    private readonly Node[] nodes;
 
     private readonly record struct Node(int Lo, int Hi, int Left, int Right, double MinX, double MinY, double MinZ, double MaxX, double MaxY, double MaxZ);
 
@@ -42,6 +46,9 @@ public sealed class SphereTree
         {
             Build(0, n);
         }
+
+        nodes = [.. building];
+        building.Clear();
     }
 
     public int Count => entries.Length;
@@ -56,7 +63,7 @@ public sealed class SphereTree
 
         // Items: nodes (>= 0) and points (encoded as ~slot), ordered by (lower bound of) distance, then
         // key; a node sorts before any point at its bound, since it may hold a point of a smaller key there.
-        var queue = new PriorityQueue<int, (double Distance, long Key)>();
+        var queue = new PriorityQueue<int, (double Distance, long Key)>(QueueCapacity);
         queue.Enqueue(0, (MinDistanceSquared(nodes[0], point), long.MinValue));
         while (queue.TryDequeue(out var item, out var priority))
         {
@@ -66,7 +73,7 @@ public sealed class SphereTree
                 continue;
             }
 
-            var node = nodes[item];
+            ref readonly var node = ref nodes[item];
             if (node.Left < 0)
             {
                 for (var slot = node.Lo; slot < node.Hi; slot++)
@@ -85,7 +92,7 @@ public sealed class SphereTree
         }
     }
 
-    private static double MinDistanceSquared(Node node, (double X, double Y, double Z) p)
+    private static double MinDistanceSquared(in Node node, (double X, double Y, double Z) p)
     {
         var dx = Math.Max(0, Math.Max(node.MinX - p.X, p.X - node.MaxX));
         var dy = Math.Max(0, Math.Max(node.MinY - p.Y, p.Y - node.MaxY));
@@ -104,8 +111,8 @@ public sealed class SphereTree
             minZ = Math.Min(minZ, zs[i]); maxZ = Math.Max(maxZ, zs[i]);
         }
 
-        var index = nodes.Count;
-        nodes.Add(new Node(lo, hi, -1, -1, minX, minY, minZ, maxX, maxY, maxZ));
+        var index = building.Count;
+        building.Add(new Node(lo, hi, -1, -1, minX, minY, minZ, maxX, maxY, maxZ));
         if (hi - lo <= LeafSize)
         {
             return index;
@@ -116,7 +123,7 @@ public sealed class SphereTree
         Select(lo, hi - 1, mid, axis == 0 ? xs : axis == 1 ? ys : zs);
         var left = Build(lo, mid);
         var right = Build(mid, hi);
-        nodes[index] = nodes[index] with { Left = left, Right = right };
+        building[index] = building[index] with { Left = left, Right = right };
         return index;
     }
 
