@@ -104,8 +104,7 @@ public static class AssignmentPlay
             .Problem(StatusCodes.Status404NotFound, "No assignment has that code, or the token is not one of its attempts.");
         play.MapPost("/answers", Answer).WithSummary("Answer the question shown (stored before this returns)")
             .Problem(StatusCodes.Status404NotFound, "No assignment has that code, or the token is not one of its attempts.")
-            .Problem(StatusCodes.Status409Conflict, "The assignment is over, the attempt is finished, time is up, or that question is not the one shown.")
-            .Problem(StatusCodes.Status422UnprocessableEntity, "The answer does not fit the question.");
+            .Problem(StatusCodes.Status409Conflict, "The assignment is over, the attempt is finished, time is up, or that question is not the one shown.");
     }
 
     private static ProblemHttpResult NoSuchCode() => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such assignment",
