@@ -444,8 +444,9 @@ public static class AssignmentPlay
         var limit = question.TimeLimit ?? QuizRules.DefaultTimeLimit;
         var n = question.Answers?.Count ?? question.Items?.Count ?? 0;
         var shown = Enumerable.Range(0, n).ToArray();
-        // The shown order is the same each time this attempt sees the question (a reload does not reshuffle).
-        var shuffle = new Random(HashCode.Combine(shownAt, playerId, index));
+        // The shown order is the same each time this attempt sees the question (a reload does not reshuffle): a seed
+        // from the attempt, the question and when it was shown (not HashCode, which differs from process to process).
+        var shuffle = new Random(unchecked((int)(shownAt ^ (playerId * 7919L) ^ (index * 104729L))));
         if (question.Type == QuestionTypes.Order)
         {
             for (var tries = 0; tries < 20 && n > 1 && shown.SequenceEqual(Enumerable.Range(0, n)); tries++)
