@@ -76,7 +76,9 @@ if [[ $DB == postgres ]]; then
     start_postgres
     PG_DATABASE=assignment_bench
     "$PG_BIN/psql" -h 127.0.0.1 -p "$PG_PORT" -U homeroom -d postgres -qc "CREATE DATABASE $PG_DATABASE" >/dev/null
-    args+=(--Storage:Provider=postgres "--ConnectionStrings:Homeroom=Host=127.0.0.1;Port=$PG_PORT;Username=homeroom;Database=$PG_DATABASE")
+    # A thousand HTTP requests at once fill Npgsql's pool (100 by default), which with the writer's connections is
+    # more than the cluster's max_connections (100): "sorry, too many clients already". A smaller pool queues instead.
+    args+=(--Storage:Provider=postgres "--ConnectionStrings:Homeroom=Host=127.0.0.1;Port=$PG_PORT;Username=homeroom;Database=$PG_DATABASE;Maximum Pool Size=60")
 fi
 
 quiz_json() {
