@@ -294,6 +294,34 @@ public abstract class AssignmentsTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task With_answers_shown_after_the_deadline_the_score_is_held_back_until_then()
+    {
+        var (_, assignment) = await AssignAsync(new { showAnswers = "after-deadline" }, TimeSpan.FromHours(1));
+        var code = assignment.Str("code");
+        var (eve, _) = await StartAsync(code, "Eve");
+        object[] answers = [1, true, 0];
+        JsonElement last = default;
+        for (var i = 0; i < 3; i++)
+        {
+            await NextAsync(eve);
+            last = await (await AnswerAsync(eve, i, answers[i])).Json(HttpStatusCode.OK);
+            Assert.Equal(JsonValueKind.Null, last.GetProperty("feedback").ValueKind);
+        }
+
+        Assert.Equal("finished", last.GetProperty("state").Str("status"));
+        Assert.Equal(JsonValueKind.Null, last.GetProperty("state").GetProperty("score").ValueKind);
+        Assert.Equal(JsonValueKind.Null, last.GetProperty("state").GetProperty("results").ValueKind);
+
+        // After the deadline the same device sees everything: answered at once, 1000 + 2000 + 100 (a streak of 2) + 0 (the poll).
+        App.Clock.Advance(TimeSpan.FromHours(2));
+        var after = await (await eve.Phone.PostAsync($"/api/a/{code}/start", new { token = eve.Token })).Json(HttpStatusCode.OK);
+        Assert.Equal(3100, after.GetProperty("state").Int("score"));
+        Assert.False(after.GetProperty("state").GetProperty("open").GetBoolean());
+        Assert.Equal([true, true], after.GetProperty("state").GetProperty("results").EnumerateArray().Take(2).Select(r => r.GetProperty("correct").GetBoolean()));
+        Assert.False((await (await eve.Phone.GetAsync($"/api/a/{code}")).Json(HttpStatusCode.OK)).GetProperty("open").GetBoolean());
+    }
+
+    [Fact]
     public async Task Bad_input_is_refused_with_the_field_and_the_reason()
     {
         var (teacher, _) = await AssignAsync(new { shuffleQuestions = true });
