@@ -169,7 +169,7 @@ public static class GamesApi
     /// The names students choose from: preferred name, else name; where two would read the same, the full
     /// name, and where even those clash a number.
     /// </summary>
-    private static List<RosterName> RosterNames(IReadOnlyList<Classes.StudentRow> students)
+    internal static List<RosterName> RosterNames(IReadOnlyList<Classes.StudentRow> students)
     {
         var names = students.Select(s => (s.Id, Name: string.IsNullOrWhiteSpace(s.PreferredName) ? s.Name : s.PreferredName!, Full: s.Name)).ToList();
         var clashing = names.GroupBy(n => Nicknames.Key(n.Name)).Where(g => g.Count() > 1).SelectMany(g => g).Select(n => n.Id).ToHashSet();

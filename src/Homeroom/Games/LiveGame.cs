@@ -257,8 +257,12 @@ public sealed class LiveGame
                 }
 
                 var question = questions[index];
-                var answer = Scoring.Read(question, payload) ?? throw new HubException(ShapeHelp(question));
-                CheckRange(question, answer);
+                var answer = Scoring.Read(question, payload) ?? throw new HubException(Scoring.ShapeHelp(question));
+                if (Scoring.RangeProblem(question, answer) is { } problem)
+                {
+                    throw new HubException(problem);
+                }
+
                 var now = services.Clock.GetUtcNow();
                 var time = now - openedAt;
                 if (time < TimeSpan.Zero)
@@ -780,38 +784,6 @@ public sealed class LiveGame
     }
 
     private static int TimeLimit(Question question) => question.TimeLimit ?? QuizRules.DefaultTimeLimit;
-
-    private static void CheckRange(Question question, PlayerAnswer answer)
-    {
-        var count = question.Answers?.Count ?? question.Items?.Count ?? 0;
-        var ok = question.Type switch
-        {
-            QuestionTypes.SingleChoice or QuestionTypes.Poll => answer.Choice is { } c && c >= 0 && c < count,
-            QuestionTypes.Multi => answer.Choices!.Count > 0 && answer.Choices.All(c => c >= 0 && c < count) && answer.Choices.Distinct().Count() == answer.Choices.Count,
-            QuestionTypes.Order => answer.Order!.Count == count && answer.Order.OrderBy(i => i).SequenceEqual(Enumerable.Range(0, count)),
-            QuestionTypes.TypeAnswer => !string.IsNullOrWhiteSpace(answer.Text),
-            _ => true,
-        };
-        if (!ok)
-        {
-            throw new HubException(question.Type switch
-            {
-                QuestionTypes.Order => $"Send every item's id once, in your order (ids 0 to {count - 1}).",
-                QuestionTypes.TypeAnswer => "Type an answer.",
-                QuestionTypes.Multi => $"Choose at least one answer, each once (ids 0 to {count - 1}).",
-                _ => $"That answer does not exist: ids go from 0 to {count - 1}.",
-            });
-        }
-    }
-
-    private static string ShapeHelp(Question question) => question.Type switch
-    {
-        QuestionTypes.SingleChoice or QuestionTypes.Poll => "Send the chosen answer's id (a number).",
-        QuestionTypes.Multi => "Send the chosen answers' ids (an array of numbers).",
-        QuestionTypes.TrueFalse => "Send true or false.",
-        QuestionTypes.TypeAnswer => $"Send your answer as text (at most {QuizRules.MaxAnswerText} characters).",
-        _ => "Send the items' ids in your order (an array of numbers).",
-    };
 
     private static string Compact(JsonElement payload) => payload.GetRawText();
 

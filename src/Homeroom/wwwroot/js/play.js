@@ -126,14 +126,14 @@ function showPinScreen(pin = '') {
   game.phase = 'pin';
   game.nickname = '';
   renderBar();
-  const input = h('input', { id: 'pin', name: 'pin', type: 'text', inputmode: 'numeric', autocomplete: 'off', maxlength: 7, enterkeyhint: 'go', placeholder: '123456' });
+  const input = h('input', { id: 'pin', name: 'pin', type: 'text', inputmode: 'text', autocapitalize: 'characters', autocomplete: 'off', maxlength: 7, enterkeyhint: 'go', placeholder: '123456' });
   input.value = pin;
   const form = h('form', { id: 'pin-form', class: 'screen card', novalidate: true },
     h('h1', { text: 'Join a game' }),
     h('label', { for: 'pin', text: 'Game PIN' }),
     input,
     h('button', { class: 'go', type: 'submit', text: 'Enter' }),
-    h('p', { class: 'muted', text: 'The PIN is the number on your teacher’s screen.' }));
+    h('p', { class: 'muted', text: 'The PIN is the number on your teacher’s screen. For homework, type your assignment’s code.' }));
   wirePinForm(form);
   show('pin', '', form);
   input.focus();
@@ -148,8 +148,13 @@ function wirePinForm(form) {
 
 async function lookUp(pin) {
   alertText('');
+  if (/^[A-Za-z2-9]{6}$/.test(pin) && /[A-Za-z]/.test(pin)) {
+    // Letters: an assignment's code, played on its own page.
+    window.location.assign('/a/' + encodeURIComponent(pin.toUpperCase()));
+    return;
+  }
   if (!/^\d{4,9}$/.test(pin)) {
-    alertText('Type the game PIN: the number on your teacher’s screen.');
+    alertText('Type the game PIN (the number on your teacher’s screen) or your assignment’s code.');
     return;
   }
   const button = view.querySelector('button');

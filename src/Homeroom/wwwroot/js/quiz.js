@@ -10,7 +10,7 @@ import {
   showPageError,
 } from '/js/api.js';
 import { confirmDialog } from '/js/classes-common.js';
-import { hostButton } from '/js/host-options.js';
+import { assignButton, hostButton } from '/js/host-options.js';
 import {
   POINTS, QUESTION_TYPES, TIME_LIMITS, coverClass, exportMenu, formatDate, ownerName, plural, quizIdFromPath,
   starButton, timeLabel, typeLabel,
@@ -607,6 +607,9 @@ function renderHeading() {
       detail.questions.length
         ? hostButton(detail, { small: false, warning: () => (isDirty() ? 'This quiz has unsaved changes: the game plays the last saved version. Save first to play your changes.' : null) })
         : null,
+      detail.questions.length
+        ? assignButton(detail, { small: false, warning: () => (isDirty() ? 'This quiz has unsaved changes: the assignment uses the last saved version. Save first to assign your changes.' : null) })
+        : null,
       starButton(detail, { labelled: true, onError: (error) => showBanner(document.getElementById('error-banner'), messageFor(error)) }),
       exportMenu(detail, { small: false }),
     ].filter(Boolean));
@@ -919,6 +922,7 @@ function renderView(source) {
   const copy = document.getElementById('copy-quiz');
   tools.replaceChildren(...[
     source.questions.length ? hostButton(source, { small: false }) : null,
+    source.questions.length ? assignButton(source, { small: false }) : null,
     copy,
     starButton(source, {
       labelled: true,
