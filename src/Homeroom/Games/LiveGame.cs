@@ -624,7 +624,7 @@ public sealed class LiveGame
             ? player
             : throw new HubException("Join the game first.");
 
-    /// <summary>A player leaves (disconnects or is kicked): the open question stops waiting for them.</summary>
+    /// <summary>A player leaves (disconnects or is kicked): the open question stops waiting for a kicked player, not for one who dropped during it.</summary>
     private void Detach(Player player, bool kick = false)
     {
         var wasWaiting = IsWaiting(player);
@@ -639,8 +639,13 @@ public sealed class LiveGame
             player.Kicked = true;
             kicked++;
         }
+        else if (phase is GamePhase.Question or GamePhase.Answering)
+        {
+            // A phone that reloads or drops mid-question is still waited for until the time limit: it may rejoin and answer.
+            player.DroppedDuring = index;
+        }
 
-        if (wasWaiting && --waiting <= 0 && answered > 0)
+        if (wasWaiting && !IsWaiting(player) && --waiting <= 0 && answered > 0)
         {
             CloseQuestion();
         }
@@ -650,9 +655,13 @@ public sealed class LiveGame
 
     private int ConnectedCount() => byConnection.Count;
 
-    /// <summary>True for a player the open question still waits for: in the game, connected, joined by then, not answered yet.</summary>
+    /// <summary>
+    /// True for a player the open question still waits for: in the game, joined by then, not answered yet, and connected
+    /// or dropped during this question (they may be reloading; the time limit closes the question if they never come back).
+    /// </summary>
     private bool IsWaiting(Player player) =>
-        phase == GamePhase.Answering && !player.Kicked && player.ConnectionId is not null && player.FirstQuestion <= index && player.Answers[index] is null;
+        phase == GamePhase.Answering && !player.Kicked && (player.ConnectionId is not null || player.DroppedDuring == index)
+        && player.FirstQuestion <= index && player.Answers[index] is null;
 
     /// <summary>Score descending, then join order: the same rule the reports use.</summary>
     private List<Player> Rank()
@@ -674,7 +683,8 @@ public sealed class LiveGame
     {
         var record = player.Answers[questionIndex];
         return new PlayerResult(questionIndex, record is not null, record?.Correct == true, record?.Score.Points ?? 0,
-            record?.Score.StreakBonus ?? 0, player.Score, player.Streak, player.Rank, count);
+            record?.Score.StreakBonus ?? 0, player.Score, player.Streak, player.Rank, count,
+            record is null && player.ConnectionId is null ? true : null);
     }
 
     private PlayerState StateFor(Player player)
@@ -922,6 +932,9 @@ public sealed class LiveGame
         public int Rank { get; set; }
 
         public PlayerResult? LastResult { get; set; }
+
+        /// <summary>The question during which the player's connection last dropped (-1: none).</summary>
+        public int DroppedDuring { get; set; } = -1;
     }
 
     private sealed record AnswerRecord(PlayerAnswer Answer, AnswerScore Score, bool? Correct, long TimeMs)

@@ -403,12 +403,14 @@ function showResult(result) {
   game.rank = result.rank;
   renderBar();
   const poll = game.type === 'poll';
-  const title = poll ? (result.answered ? 'Thanks for voting' : 'Time’s up') : result.correct ? 'Correct' : result.answered ? 'Incorrect' : 'Time’s up';
+  const missed = result.away ? 'Missed while you were away' : 'Time’s up';
+  const title = poll ? (result.answered ? 'Thanks for voting' : missed) : result.correct ? 'Correct' : result.answered ? 'Incorrect' : missed;
   const mood = poll ? '' : result.correct ? 'good' : 'bad';
   const gained = result.points + result.streakBonus;
   show('result', mood, h('section', { class: 'screen center result' },
     h('p', { class: 'badge', 'aria-hidden': 'true', text: poll ? '✓' : result.correct ? '✓' : '✗' }),
     h('h1', { text: title }),
+    result.away ? h('p', { text: 'This question closed before you reconnected, so it scores nothing. Your score is safe.' }) : null,
     !poll && result.correct ? h('p', { class: 'gain', text: `+${points(gained)}` }) : null,
     result.streakBonus ? h('p', { text: `including a ${points(result.streakBonus)} streak bonus` }) : null,
     !poll && result.streak > 1 ? h('p', { class: 'streak', text: `Answer streak: ${result.streak}` }) : null,
