@@ -61,7 +61,7 @@ public sealed class LiveGame
     private Podium? podium;
 
     public LiveGame(
-        long id, string pin, long teacherId, string title, IReadOnlyList<Question> questions, GameSettings settings,
+        long id, string pin, long teacherId, long quizId, string title, IReadOnlyList<Question> questions, GameSettings settings,
         IReadOnlyList<RosterName>? roster, string joinUrl, GameServices services)
     {
         ArgumentNullException.ThrowIfNull(questions);
@@ -69,6 +69,7 @@ public sealed class LiveGame
         Id = id;
         Pin = pin;
         TeacherId = teacherId;
+        QuizId = quizId;
         Title = title;
         Settings = settings;
         JoinUrl = joinUrl;
@@ -87,6 +88,9 @@ public sealed class LiveGame
     public string Pin { get; }
 
     public long TeacherId { get; }
+
+    /// <summary>The quiz the game was started from (the game plays its own copy of the questions).</summary>
+    public long QuizId { get; }
 
     public string Title { get; }
 

@@ -537,6 +537,36 @@ public abstract class LiveGameTests(AppFixture fixture) : AppTests(fixture)
         await AssertEventuallyAsync(async () => (await teacher2.Api.GetAsync($"/api/games/{unplayed.Id}")).StatusCode == HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task A_game_left_running_is_ended_over_http_and_its_players_are_told()
+    {
+        var (teacher, game) = await NewGameAsync(Quiz, new { readSeconds = 0 });
+        await using var host = await HostAsync(teacher, game);
+        await using var ann = await JoinAsync(game, "Ann");
+        await host.InvokeAsync("Start");
+        await ann.NextAsync("answersOpen");
+        await AnswerAtAsync(ann, 0, 1, 0);
+
+        var other = await SignUpAsync();
+        await (await other.Api.PostAsync($"/api/games/{game.Id}/end", new { })).Problem(HttpStatusCode.NotFound);
+        var ended = await (await teacher.Api.PostAsync($"/api/games/{game.Id}/end", new { })).Json(HttpStatusCode.OK);
+        Assert.Equal(("finished", "podium"), (ended.Str("status"), ended.Str("phase")));
+        Assert.Equal(1, (await ann.NextAsync("podium")).Int("questions"));
+        Assert.Equal(1, (await ann.NextAsync("gameOver")).Int("rank"));
+        await host.NextAsync("podium");
+        await (await teacher.Api.PostAsync($"/api/games/{game.Id}/end", new { })).Problem(HttpStatusCode.NotFound);
+        Assert.Equal("finished", (await (await teacher.Api.GetAsync($"/api/games/{game.Id}")).Json(HttpStatusCode.OK)).Str("status"));
+        Assert.Empty((await (await teacher.Api.GetAsync("/api/games")).Json(HttpStatusCode.OK)).EnumerateArray());
+
+        // From the lobby, ending closes the game and keeps nothing.
+        var lobby = await StartGameAsync(teacher, Quiz, new { readSeconds = 0 });
+        await using var bob = await JoinAsync(lobby, "Bob");
+        var closed = await (await teacher.Api.PostAsync($"/api/games/{lobby.Id}/end", new { })).Json(HttpStatusCode.OK);
+        Assert.Equal("closed", closed.Str("phase"));
+        Assert.Contains("closed", (await bob.NextAsync("gameClosed")).Str("message"), StringComparison.Ordinal);
+        await AssertEventuallyAsync(async () => (await teacher.Api.GetAsync($"/api/games/{lobby.Id}")).StatusCode == HttpStatusCode.NotFound);
+    }
+
     // ---- Helpers ---------------------------------------------------------------------------------------
 
     private sealed record Game(long Id, string Pin);

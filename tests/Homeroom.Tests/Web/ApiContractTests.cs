@@ -352,6 +352,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["POST /api/games"] = w => Json(new { quizId = long.Parse(w.QuizId, CultureInfo.InvariantCulture) }),
         ["GET /api/games"] = _ => None(),
         ["GET /api/games/{id}"] = w => Ids(new() { ["id"] = w.GameId }),
+        ["POST /api/games/{id}/end"] = async w => await Ids(new() { ["id"] = await w.NewGameAsync() }),
         ["GET /api/games/{id}/qr.svg"] = w => Ids(new() { ["id"] = w.GameId }),
         ["GET /api/play/{pin}"] = w => Ids(new() { ["pin"] = w.Pin }),
         ["GET /api/places/near"] = _ => None("lat=48.85&lon=2.35&radius=50&unit=km&limit=5"),
@@ -504,6 +505,10 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
             questions = quiz.GetProperty("questions").GetRawText();
             return Id(quiz);
         }
+
+        /// <summary>A live game of its own, for an example that ends it (the run's game stays live for the others).</summary>
+        public async Task<string> NewGameAsync() =>
+            Id(await (await A.Api.PostAsync("/api/games", new { quizId = long.Parse(QuizId, CultureInfo.InvariantCulture) })).Json(HttpStatusCode.Created));
 
         public async Task<string> NewPlaceAsync() => Id(await (await A.Api.PostAsync("/api/places", Place("Central library"))).Json(HttpStatusCode.Created));
 
