@@ -333,6 +333,8 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["DELETE /api/classes/{id}/picks/{pickId}"] = async w => await Ids(new() { ["id"] = w.ClassId, ["pickId"] = await w.NewPickAsync() }),
         ["GET /api/classes/{id}/picks/round"] = w => Ids(new() { ["id"] = w.ClassId }),
         ["POST /api/classes/{id}/picks/reshuffle"] = w => Ids(new() { ["id"] = w.ClassId }),
+        ["DELETE /api/classes/{id}/picks/reshuffle"] = async w => await Ids(new() { ["id"] = await w.NewReshuffledClassAsync() }),
+        ["DELETE /api/classes/{id}/picks/{pickId}/outcome"] = async w => await Ids(new() { ["id"] = w.ClassId, ["pickId"] = await w.NewPickAsync() }),
         ["GET /api/classes/{id}/picks/stats"] = w => Ids(new() { ["id"] = w.ClassId }),
         ["POST /api/classes/{id}/groups"] = w => Json(new { size = 2 }, new() { ["id"] = w.ClassId }),
         ["GET /api/classes/{id}/groups"] = w => Ids(new() { ["id"] = w.ClassId }),
@@ -495,6 +497,14 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
 
         public async Task<string> NewStudentAsync() =>
             Id(await (await A.Api.PostAsync($"/api/classes/{ClassId}/students", new { name = "Student " + Guid.NewGuid().ToString("N")[..4] })).Json(HttpStatusCode.Created));
+
+        /// <summary>A class of its own just reshuffled, for the example that undoes the reshuffle.</summary>
+        public async Task<string> NewReshuffledClassAsync()
+        {
+            var id = await NewClassAsync();
+            (await A.Api.PostAsync($"/api/classes/{id}/picks/reshuffle", null)).EnsureSuccessStatusCode();
+            return id;
+        }
 
         public async Task<string> NewPickAsync() =>
             Id(await (await A.Api.PostAsync($"/api/classes/{ClassId}/picks", new { mode = "random" })).Json(HttpStatusCode.Created));
