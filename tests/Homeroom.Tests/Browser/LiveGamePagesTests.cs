@@ -211,6 +211,11 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         hostBrowser.AssertNoProblems();
         annBrowser.AssertNoProblems();
         bobBrowser.AssertNoProblems();
+
+        // A whole game leaves the consoles quiet: every event the server sends has a handler on each page.
+        Assert.Empty(annBrowser.Warnings);
+        Assert.Empty(bobBrowser.Warnings);
+        Assert.Empty(hostBrowser.Warnings);
     }
 
     [Fact]

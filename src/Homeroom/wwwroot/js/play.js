@@ -462,6 +462,9 @@ function showLost() {
 const events = {
   question: onQuestion,
   answersOpen: onAnswersOpen,
+  // The room's answers are for the projector; this phone's verdict comes in `result`, right after. A handler
+  // keeps the SignalR client from warning "No client method with the name 'questionended'" at every question.
+  questionEnded: () => {},
   result: showResult,
   leaderboard: showLeaderboard,
   podium: (podium) => {
