@@ -199,6 +199,18 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await Assertions.Expect(host.Locator("#podium .step-2 .step-name")).ToHaveTextAsync(Sneaky);
         await Assertions.Expect(host.Locator("#next")).ToBeHiddenAsync();
         await Assertions.Expect(host.Locator("#end")).ToBeHiddenAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Link, new() { Name = "See the report" })).ToHaveAttributeAsync("href", $"/reports/games/{gameId}");
+
+        // Two players: two steps, and the pair sits in the middle of the screen (no empty third place pushing it aside).
+        await Assertions.Expect(host.Locator("#podium .step")).ToHaveCountAsync(2);
+        var centre = await host.EvaluateAsync<double[]>(
+            """
+            () => {
+              const boxes = [...document.querySelectorAll('#podium .step')].map(s => s.getBoundingClientRect());
+              return [(Math.min(...boxes.map(b => b.left)) + Math.max(...boxes.map(b => b.right))) / 2, document.documentElement.clientWidth / 2];
+            }
+            """);
+        Assert.True(Math.Abs(centre[0] - centre[1]) < 2, $"The podium's centre is at {centre[0]} px, the screen's at {centre[1]} px.");
         await Assertions.Expect(ann.Locator("h1")).ToHaveTextAsync("1st place");
         await Assertions.Expect(ann.Locator(".podium .who")).ToHaveTextAsync(["Ann", Sneaky]);
         await Assertions.Expect(bob.Locator("h1")).ToHaveTextAsync("2nd place");
