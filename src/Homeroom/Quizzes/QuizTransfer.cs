@@ -6,6 +6,9 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Homeroom.Quizzes;
 
+/// <summary>What an export in <c>Format</c> would hold: <c>LeftOut</c> are question numbers (from 1); <c>Notes</c> say why, and what changed.</summary>
+public sealed record QuizExportCheck(string Format, int Questions, int Written, IReadOnlyList<int> LeftOut, IReadOnlyList<string> Notes);
+
 public sealed record QuizImportReport(QuizDetail Quiz, string Format, IReadOnlyList<ImportProblem> Skipped, IReadOnlyList<ImportProblem> Notes);
 
 /// <summary>
@@ -27,6 +30,8 @@ public static class QuizTransfer
             .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
             .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
             .Problem(StatusCodes.Status422UnprocessableEntity, "The file cannot be read as a quiz in that format; `problems` lists each line and why.");
+        quizzes.MapGet("/{id:long}/export/check", CheckExport)
+            .WithSummary("Before a download: which questions a format would leave out (and why) or change");
         quizzes.MapGet("/{id:long}/export", Export)
             .WithSummary("Download a quiz as gift, aiken, xlsx (Kahoot spreadsheet), csv or json (the default)")
             .Produces<byte[]>(StatusCodes.Status200OK, "application/json", "text/plain", "text/csv", QuizFormats.XlsxContentType);
@@ -76,7 +81,26 @@ public static class QuizTransfer
         return TypedResults.Created($"/api/quizzes/{id}", new QuizImportReport(quiz, chosen, result.Skipped, result.Notes));
     }
 
-    private static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> Export(long id, string? format, TeacherDb mine)
+    private static async Task<Results<Ok<QuizExportCheck>, ProblemHttpResult, ValidationProblem>> CheckExport(long id, string? format, TeacherDb mine)
+    {
+        var (chosen, invalid) = ExportFormat(format);
+        if (invalid is not null)
+        {
+            return invalid;
+        }
+
+        if (await QuizzesApi.FindAsync(mine, id) is not { } row)
+        {
+            return Problems.NotFound("quiz");
+        }
+
+        var content = row.ToDetail().ToContent();
+        var export = QuizFormats.Export(content, chosen);
+        var count = content.Questions?.Count ?? 0;
+        return TypedResults.Ok(new QuizExportCheck(chosen, count, count - export.LeftOut.Count, export.LeftOut, export.Notes));
+    }
+
+    private static (string Format, ValidationProblem? Invalid) ExportFormat(string? format)
     {
         var chosen = format?.Trim().ToLowerInvariant() switch
         {
@@ -84,9 +108,17 @@ public static class QuizTransfer
             QuizFormats.Kahoot => "xlsx",
             var name => name,
         };
-        if (!QuizFormats.ExportFormats.Contains(chosen))
+        return QuizFormats.ExportFormats.Contains(chosen)
+            ? (chosen, null)
+            : (chosen, Problems.Invalid("format", $"format must be one of {string.Join(", ", QuizFormats.ExportFormats)}."));
+    }
+
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> Export(long id, string? format, TeacherDb mine, HttpContext context)
+    {
+        var (chosen, invalid) = ExportFormat(format);
+        if (invalid is not null)
         {
-            return Problems.Invalid("format", $"format must be one of {string.Join(", ", QuizFormats.ExportFormats)}.");
+            return invalid;
         }
 
         if (await QuizzesApi.FindAsync(mine, id) is not { } row)
@@ -96,6 +128,13 @@ public static class QuizTransfer
 
         var quiz = row.ToDetail();
         var export = QuizFormats.Export(quiz.ToContent(), chosen);
+        if (export.LeftOut.Count > 0)
+        {
+            // The file cannot say what it lacks: the response does (the numbers, and the reasons percent-encoded, one a line).
+            context.Response.Headers["X-Export-Left-Out"] = string.Join(", ", export.LeftOut.Select(n => n.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+            context.Response.Headers["X-Export-Notes"] = Uri.EscapeDataString(string.Join('\n', export.Notes));
+        }
+
         var fileName = string.Concat(quiz.Title.Select(c => char.IsLetterOrDigit(c) || c is ' ' or '-' or '_' ? c : '-')).Trim();
         return TypedResults.File(export.Content, export.ContentType, (fileName.Length == 0 ? "quiz" : fileName) + export.FileExtension);
     }

@@ -27,7 +27,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
     private static readonly HashSet<string> Shared =
     [
         "GET /api/quizzes/{id}", "POST /api/quizzes/{id}/copy", "PUT /api/quizzes/{id}/favorite", "DELETE /api/quizzes/{id}/favorite",
-        "GET /api/quizzes/{id}/export", "GET /api/places/{id}", "GET /api/play/{pin}",
+        "GET /api/quizzes/{id}/export", "GET /api/quizzes/{id}/export/check", "GET /api/places/{id}", "GET /api/play/{pin}",
     ];
 
     [Fact]
@@ -350,6 +350,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["PUT /api/quizzes/{id}/favorite"] = w => Ids(new() { ["id"] = w.QuizId }),
         ["DELETE /api/quizzes/{id}/favorite"] = w => Ids(new() { ["id"] = w.QuizId }),
         ["POST /api/quizzes/import"] = _ => Text("::Sum:: 2 + 2 = {=4 ~3 ~5}\n", "text/plain", query: "format=gift"),
+        ["GET /api/quizzes/{id}/export/check"] = w => Ids(new() { ["id"] = w.QuizId }, "format=aiken"),
         ["GET /api/quizzes/{id}/export"] = w => Ids(new() { ["id"] = w.QuizId }, "format=json"),
         ["POST /api/games"] = w => Json(new { quizId = long.Parse(w.QuizId, CultureInfo.InvariantCulture) }),
         ["GET /api/games"] = _ => None(),
