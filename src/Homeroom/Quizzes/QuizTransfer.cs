@@ -25,7 +25,7 @@ public static class QuizTransfer
     {
         ArgumentNullException.ThrowIfNull(quizzes);
         quizzes.MapPost("/import", Import)
-            .WithSummary("Create a quiz from a file (GIFT, Aiken, Kahoot .xlsx, CSV or JSON): the raw body or a multipart 'file'; ?format= or detected")
+            .WithSummary("Create a quiz from a file or pasted text (GIFT, Aiken, Kahoot .xlsx, CSV or JSON): the raw body or a multipart 'file'; ?format= or detected; ?title= names the quiz")
             .Accepts<string>("text/plain", "text/csv", "application/json", QuizFormats.XlsxContentType, "multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
             .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
@@ -38,8 +38,15 @@ public static class QuizTransfer
     }
 
     private static async Task<Results<Created<QuizImportReport>, ProblemHttpResult, ValidationProblem>> Import(
-        string? format, HttpRequest request, TeacherDb mine, TimeProvider clock)
+        string? format, string? title, HttpRequest request, TeacherDb mine, TimeProvider clock)
     {
+        // The teacher may name the quiz (else the file's title, or its name, is used).
+        var named = Names.Normalize(title);
+        if (named is not null && new System.Globalization.StringInfo(named).LengthInTextElements > QuizRules.MaxTitle)
+        {
+            return Problems.Invalid("title", $"title has at most {QuizRules.MaxTitle} characters.");
+        }
+
         var requested = format?.Trim().ToLowerInvariant() switch
         {
             null or "" => null,
@@ -75,7 +82,8 @@ public static class QuizTransfer
                 new Dictionary<string, object?> { ["line"] = problem.Line, ["format"] = chosen, ["skipped"] = result.Skipped });
         }
 
-        var id = await mine.WriteAsync(tx => QuizzesApi.InsertAsync(tx, result.Quiz, clock));
+        var imported = string.IsNullOrEmpty(named) ? result.Quiz : QuizRules.Normalize(result.Quiz with { Title = named });
+        var id = await mine.WriteAsync(tx => QuizzesApi.InsertAsync(tx, imported, clock));
         var quiz = (await QuizzesApi.FindAsync(mine, id))!.ToDetail();
         request.HttpContext.Response.Headers.ETag = QuizzesApi.ETag(quiz.Version);
         return TypedResults.Created($"/api/quizzes/{id}", new QuizImportReport(quiz, chosen, result.Skipped, result.Notes));

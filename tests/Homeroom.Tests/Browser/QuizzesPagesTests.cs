@@ -344,6 +344,21 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
         await Assertions.Expect(report).ToContainTextAsync("Read as Moodle Aiken.");
         await Assertions.Expect(report.Locator(".report-skipped li").First).ToContainTextAsync("Line ");
         await Assertions.Expect(page.Locator("#quiz-list .quiz-card")).ToHaveCountAsync(2);
+
+        // Pasted text, named by the teacher: no file needed.
+        await page.FillAsync("#import-text", "Largest planet?\nA. Mars\nB. Jupiter\nANSWER: B\n");
+        await page.FillAsync("#import-name", "Pasted planets");
+        await browser.ScreenshotAsync("quizzes-import-paste-desktop");
+        await page.ClickAsync("#import-submit");
+        await Assertions.Expect(report.Locator(".report-title")).ToContainTextAsync("Imported Pasted planets with 1 question.");
+        await Assertions.Expect(report).ToContainTextAsync("Read as Moodle Aiken.");
+        await Assertions.Expect(page.Locator("#import-text")).ToHaveValueAsync("");
+        await Assertions.Expect(page.Locator("#import-name")).ToHaveValueAsync("");
+        await Assertions.Expect(page.Locator("#quiz-list .quiz-card")).ToHaveCountAsync(3);
+
+        // Nothing chosen and nothing pasted: the form says what to do.
+        await page.ClickAsync("#import-submit");
+        await Assertions.Expect(page.Locator("#import-form")).ToContainTextAsync("paste the text below");
         browser.AssertNoProblems();
     }
 

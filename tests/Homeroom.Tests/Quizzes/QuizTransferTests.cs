@@ -162,6 +162,21 @@ public abstract class QuizTransferTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Pasted_text_imports_as_a_quiz_named_by_the_teacher()
+    {
+        var teacher = await SignUpAsync();
+        var text = new StringContent("Largest planet?\nA. Mars\nB. Jupiter\nANSWER: B\n", Encoding.UTF8, "text/plain");
+        var report = await (await teacher.Api.PostAsync("/api/quizzes/import?title=%20My%20%20planets%20", text)).Json(HttpStatusCode.Created);
+        Assert.Equal(("aiken", "My planets", 1), (report.Str("format"), report.GetProperty("quiz").Str("title"), report.GetProperty("quiz").GetProperty("questions").GetArrayLength()));
+
+        var unnamed = new StringContent("Largest planet?\nA. Mars\nB. Jupiter\nANSWER: B\n", Encoding.UTF8, "text/plain");
+        Assert.NotEqual("My planets", (await (await teacher.Api.PostAsync("/api/quizzes/import?title=%20", unnamed)).Json(HttpStatusCode.Created)).GetProperty("quiz").Str("title"));
+        var tooLong = new StringContent("Q?\nA. x\nB. y\nANSWER: A\n", Encoding.UTF8, "text/plain");
+        await (await teacher.Api.PostAsync("/api/quizzes/import?title=" + new string('x', 121), tooLong)).ValidationProblem("title");
+        Assert.Equal(2, await QuizCountAsync(teacher));
+    }
+
+    [Fact]
     public async Task An_export_says_before_and_in_its_response_which_questions_the_format_left_out()
     {
         var teacher = await SignUpAsync();
