@@ -27,7 +27,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
     private static readonly HashSet<string> Shared =
     [
         "GET /api/quizzes/{id}", "POST /api/quizzes/{id}/copy", "PUT /api/quizzes/{id}/favorite", "DELETE /api/quizzes/{id}/favorite",
-        "GET /api/quizzes/{id}/export", "GET /api/places/{id}", "GET /api/play/{pin}",
+        "GET /api/quizzes/{id}/export", "GET /api/quizzes/{id}/export/check", "GET /api/places/{id}", "GET /api/play/{pin}",
         // Students' assignment routes: the code (and the token) are the credential, not the teacher.
         "GET /api/a/{code}", "POST /api/a/{code}/start", "POST /api/a/{code}/next", "POST /api/a/{code}/answers",
     ];
@@ -335,6 +335,8 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["DELETE /api/classes/{id}/picks/{pickId}"] = async w => await Ids(new() { ["id"] = w.ClassId, ["pickId"] = await w.NewPickAsync() }),
         ["GET /api/classes/{id}/picks/round"] = w => Ids(new() { ["id"] = w.ClassId }),
         ["POST /api/classes/{id}/picks/reshuffle"] = w => Ids(new() { ["id"] = w.ClassId }),
+        ["DELETE /api/classes/{id}/picks/reshuffle"] = async w => await Ids(new() { ["id"] = await w.NewReshuffledClassAsync() }),
+        ["DELETE /api/classes/{id}/picks/{pickId}/outcome"] = async w => await Ids(new() { ["id"] = w.ClassId, ["pickId"] = await w.NewPickAsync() }),
         ["GET /api/classes/{id}/picks/stats"] = w => Ids(new() { ["id"] = w.ClassId }),
         ["POST /api/classes/{id}/groups"] = w => Json(new { size = 2 }, new() { ["id"] = w.ClassId }),
         ["GET /api/classes/{id}/groups"] = w => Ids(new() { ["id"] = w.ClassId }),
@@ -350,10 +352,12 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["PUT /api/quizzes/{id}/favorite"] = w => Ids(new() { ["id"] = w.QuizId }),
         ["DELETE /api/quizzes/{id}/favorite"] = w => Ids(new() { ["id"] = w.QuizId }),
         ["POST /api/quizzes/import"] = _ => Text("::Sum:: 2 + 2 = {=4 ~3 ~5}\n", "text/plain", query: "format=gift"),
+        ["GET /api/quizzes/{id}/export/check"] = w => Ids(new() { ["id"] = w.QuizId }, "format=aiken"),
         ["GET /api/quizzes/{id}/export"] = w => Ids(new() { ["id"] = w.QuizId }, "format=json"),
         ["POST /api/games"] = w => Json(new { quizId = long.Parse(w.QuizId, CultureInfo.InvariantCulture) }),
         ["GET /api/games"] = _ => None(),
         ["GET /api/games/{id}"] = w => Ids(new() { ["id"] = w.GameId }),
+        ["POST /api/games/{id}/end"] = async w => await Ids(new() { ["id"] = await w.NewGameAsync() }),
         ["GET /api/games/{id}/qr.svg"] = w => Ids(new() { ["id"] = w.GameId }),
         ["GET /api/play/{pin}"] = w => Ids(new() { ["pin"] = w.Pin }),
         ["POST /api/assignments"] = w => Json(new { quizId = long.Parse(w.QuizId, CultureInfo.InvariantCulture), deadline = w.App.Clock.GetUtcNow().AddDays(30), options = new { timer = "off" } }),
@@ -520,6 +524,14 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         public async Task<string> NewStudentAsync() =>
             Id(await (await A.Api.PostAsync($"/api/classes/{ClassId}/students", new { name = "Student " + Guid.NewGuid().ToString("N")[..4] })).Json(HttpStatusCode.Created));
 
+        /// <summary>A class of its own just reshuffled, for the example that undoes the reshuffle.</summary>
+        public async Task<string> NewReshuffledClassAsync()
+        {
+            var id = await NewClassAsync();
+            (await A.Api.PostAsync($"/api/classes/{id}/picks/reshuffle", null)).EnsureSuccessStatusCode();
+            return id;
+        }
+
         public async Task<string> NewPickAsync() =>
             Id(await (await A.Api.PostAsync($"/api/classes/{ClassId}/picks", new { mode = "random" })).Json(HttpStatusCode.Created));
 
@@ -529,6 +541,10 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
             questions = quiz.GetProperty("questions").GetRawText();
             return Id(quiz);
         }
+
+        /// <summary>A live game of its own, for an example that ends it (the run's game stays live for the others).</summary>
+        public async Task<string> NewGameAsync() =>
+            Id(await (await A.Api.PostAsync("/api/games", new { quizId = long.Parse(QuizId, CultureInfo.InvariantCulture) })).Json(HttpStatusCode.Created));
 
         public async Task<string> NewPlaceAsync() => Id(await (await A.Api.PostAsync("/api/places", Place("Central library"))).Json(HttpStatusCode.Created));
 

@@ -408,12 +408,14 @@ function showResult(result) {
   game.rank = result.rank;
   renderBar();
   const poll = game.type === 'poll';
-  const title = poll ? (result.answered ? 'Thanks for voting' : 'Time’s up') : result.correct ? 'Correct' : result.answered ? 'Incorrect' : 'Time’s up';
+  const missed = result.away ? 'Missed while you were away' : 'Time’s up';
+  const title = poll ? (result.answered ? 'Thanks for voting' : missed) : result.correct ? 'Correct' : result.answered ? 'Incorrect' : missed;
   const mood = poll ? '' : result.correct ? 'good' : 'bad';
   const gained = result.points + result.streakBonus;
   show('result', mood, h('section', { class: 'screen center result' },
     h('p', { class: 'badge', 'aria-hidden': 'true', text: poll ? '✓' : result.correct ? '✓' : '✗' }),
     h('h1', { text: title }),
+    result.away ? h('p', { text: 'This question closed before you reconnected, so it scores nothing. Your score is safe.' }) : null,
     !poll && result.correct ? h('p', { class: 'gain', text: `+${points(gained)}` }) : null,
     result.streakBonus ? h('p', { text: `including a ${points(result.streakBonus)} streak bonus` }) : null,
     !poll && result.streak > 1 ? h('p', { class: 'streak', text: `Answer streak: ${result.streak}` }) : null,
@@ -465,6 +467,9 @@ function showLost() {
 const events = {
   question: onQuestion,
   answersOpen: onAnswersOpen,
+  // The room's answers are for the projector; this phone's verdict comes in `result`, right after. A handler
+  // keeps the SignalR client from warning "No client method with the name 'questionended'" at every question.
+  questionEnded: () => {},
   result: showResult,
   leaderboard: showLeaderboard,
   podium: (podium) => {

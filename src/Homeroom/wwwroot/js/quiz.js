@@ -11,6 +11,7 @@ import {
 } from '/js/api.js';
 import { confirmDialog } from '/js/classes-common.js';
 import { assignButton, hostButton } from '/js/host-options.js';
+import { liveGameActions } from '/js/reports-common.js';
 import {
   POINTS, QUESTION_TYPES, TIME_LIMITS, coverClass, exportMenu, formatDate, ownerName, plural, quizIdFromPath,
   starButton, timeLabel, typeLabel,
@@ -980,6 +981,24 @@ document.getElementById('copy-quiz').addEventListener('click', async (event) => 
   }
 });
 
+/** My games of this quiz that are still live, each with Resume hosting and End game (a game left running is found again here). */
+async function renderLiveGames(id) {
+  const box = document.getElementById('live-games');
+  try {
+    const games = (await api('/api/games')).filter((game) => game.quizId === id);
+    box.replaceChildren(...games.map((game) => el('div', { className: 'banner banner-warn live-game', attrs: { 'data-game-id': game.id } }, [
+      el('p', { text: `Live now: PIN ${game.pin} · ${plural(game.players, 'player')}` }),
+      el('div', { className: 'report-actions' }, liveGameActions(game, {
+        onEnded: () => renderLiveGames(id),
+        onError: (message) => showBanner(document.getElementById('error-banner'), message),
+      })),
+    ])));
+    box.hidden = games.length === 0;
+  } catch (error) {
+    showBanner(document.getElementById('error-banner'), messageFor(error));
+  }
+}
+
 // ---- Start ---------------------------------------------------------------------------------------
 
 try {
@@ -988,6 +1007,7 @@ try {
   renderAddButtons();
   if (quizId) {
     const response = await apiResponse(`/api/quizzes/${quizId}`);
+    renderLiveGames(response.body.id);
     if (!response.body.mine) {
       renderView(response.body);
       revealPage();
