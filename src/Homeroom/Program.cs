@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using Homeroom;
 using Homeroom.Accounts;
+using Homeroom.Assignments;
 using Homeroom.Classes;
 using Homeroom.Games;
 using Homeroom.Places;
@@ -57,6 +58,7 @@ api.MapAccounts();
 api.MapClasses();
 api.MapQuizzes();
 api.MapGames();
+api.MapAssignments();
 api.MapPlaces();
 api.MapReports();
 

@@ -80,7 +80,12 @@ public static class PicksApi
             .Problem(StatusCodes.Status409Conflict, "The pick was undone, or the change would give the student a second turn in the round.");
         picks.MapDelete("/{pickId:long}", Undo).WithSummary("Undo a pick: the student goes back into the round");
         picks.MapGet("/round", Round).WithSummary("The current fair round: who has had a turn and who is left");
-        picks.MapPost("/reshuffle", Reshuffle).WithSummary("Start a new fair round now");
+        picks.MapDelete("/{pickId:long}/outcome", ClearOutcome)
+            .WithSummary("Undo a recorded outcome: the pick is a plain call again (an absence it recorded is taken back)")
+            .Problem(StatusCodes.Status409Conflict, "The pick was undone, or the change would give the student a second turn in the round.");
+        picks.MapPost("/reshuffle", Reshuffle).WithSummary("Start a new fair round now (recorded, and undoable until someone is picked in it)");
+        picks.MapDelete("/reshuffle", UndoReshuffle).WithSummary("Undo the last reshuffle: back to the round before it")
+            .Problem(StatusCodes.Status409Conflict, "There is no reshuffle to undo, or someone has been picked since.");
         picks.MapGet("/stats", Stats).WithSummary("Calls, passes and absences per student against a fair share, with a verdict");
     }
 
@@ -627,12 +632,19 @@ public static class PicksApi
     private static Task<PickRow?> FindPickAsync(TeacherTransaction tx, long id, long pickId) => tx.QuerySingleOrDefaultAsync<PickRow>(
         $"{PickSelect} WHERE p.id = @pickId AND p.class_id = @id AND c.teacher_id = @TeacherId", new { id, pickId });
 
-    private static async Task<Results<Ok<PickRecord>, ProblemHttpResult>> SetOutcome(long id, long pickId, PickOutcomeRequest request, TeacherDb mine, TimeProvider clock)
+    private static Task<Results<Ok<PickRecord>, ProblemHttpResult>> SetOutcome(long id, long pickId, PickOutcomeRequest request, TeacherDb mine, TimeProvider clock) =>
+        ChangeOutcome(id, pickId, request.Outcome, mine, clock);
+
+    private static Task<Results<Ok<PickRecord>, ProblemHttpResult>> ClearOutcome(long id, long pickId, TeacherDb mine, TimeProvider clock) =>
+        ChangeOutcome(id, pickId, null, mine, clock);
+
+    /// <summary>Records an outcome, or with null clears it (an undo): either way a pass or absence may become a turn again.</summary>
+    private static async Task<Results<Ok<PickRecord>, ProblemHttpResult>> ChangeOutcome(long id, long pickId, string? outcome, TeacherDb mine, TimeProvider clock)
     {
         (PickRecord? Pick, ProblemHttpResult? Problem) result;
         try
         {
-            result = await SetOutcomeAsync(id, pickId, request, mine, clock);
+            result = await SetOutcomeAsync(id, pickId, outcome, mine, clock);
         }
         catch (DbException e) when (mine.Database.IsUniqueViolation(e))
         {
@@ -647,7 +659,7 @@ public static class PicksApi
         "The student has had another turn in this round since: undo that pick before counting this one as answered.");
 
     private static Task<(PickRecord? Pick, ProblemHttpResult? Problem)> SetOutcomeAsync(
-        long id, long pickId, PickOutcomeRequest request, TeacherDb mine, TimeProvider clock) =>
+        long id, long pickId, string? outcome, TeacherDb mine, TimeProvider clock) =>
         mine.WriteAsync<(PickRecord? Pick, ProblemHttpResult? Problem)>(async tx =>
         {
             var pick = await FindPickAsync(tx, id, pickId);
@@ -664,7 +676,7 @@ public static class PicksApi
             // A passed or absent pick is not a turn; counting it as answered makes it one, and a student has at
             // most one turn per fair round (the unique index would refuse it; asking first keeps SQLite's group
             // commit from replaying).
-            if (pick.Mode == "fair" && request.Outcome == "answered" && pick.Outcome is ("passed" or "absent")
+            if (pick.Mode == "fair" && outcome is null or "answered" && pick.Outcome is ("passed" or "absent")
                 && await tx.ExecuteScalarAsync<long?>(
                     $"""
                     SELECT p.id FROM picks p JOIN classes c ON c.id = p.class_id
@@ -678,10 +690,21 @@ public static class PicksApi
 
             await tx.ExecuteAsync(
                 "UPDATE picks SET outcome = @Outcome WHERE id = @pickId AND class_id IN (SELECT c.id FROM classes c WHERE c.teacher_id = @TeacherId)",
-                new { pickId, request.Outcome });
-            if (request.Outcome == "absent")
+                new { pickId, Outcome = outcome });
+            var timeZone = await tx.ExecuteScalarAsync<string>("SELECT time_zone FROM teachers WHERE id = @TeacherId") ?? "UTC";
+            if (pick.Outcome == "absent" && outcome != "absent")
             {
-                var timeZone = await tx.ExecuteScalarAsync<string>("SELECT time_zone FROM teachers WHERE id = @TeacherId") ?? "UTC";
+                // The absence this pick recorded is taken back (the student was present when picked).
+                await tx.ExecuteAsync(
+                    """
+                    DELETE FROM absences WHERE class_id = @id AND day = @day AND student_id = @studentId
+                      AND EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
+                    """,
+                    new { id, day = ClassRules.Today(clock, timeZone), studentId = pick.StudentId });
+            }
+
+            if (outcome == "absent")
+            {
                 await tx.ExecuteAsync(
                     """
                     INSERT INTO absences (class_id, day, student_id)
@@ -722,12 +745,66 @@ public static class PicksApi
 
     private static async Task<Results<Ok<RoundStatus>, ProblemHttpResult>> Reshuffle(long id, TeacherDb mine, TimeProvider clock)
     {
-        if (await mine.ExecuteAsync("UPDATE classes SET round = round + 1 WHERE id = @id AND teacher_id = @TeacherId", new { id }) == 0)
+        var found = await mine.WriteAsync(async tx =>
         {
-            return Problems.NotFound("class");
-        }
+            var from = await tx.ExecuteScalarAsync<int?>("SELECT round FROM classes WHERE id = @id AND teacher_id = @TeacherId", new { id });
+            if (from is null)
+            {
+                return false;
+            }
 
-        return await Round(id, mine, clock);
+            await tx.ExecuteAsync("UPDATE classes SET round = @from + 1 WHERE id = @id AND teacher_id = @TeacherId AND round = @from", new { id, from });
+            await tx.ExecuteAsync(
+                """
+                INSERT INTO reshuffles (class_id, from_round, at)
+                SELECT @id, @from, @now WHERE EXISTS (SELECT 1 FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId)
+                """,
+                new { id, from, now = clock.GetUtcNow().ToUnixTimeMilliseconds() });
+            return true;
+        });
+        return found ? await Round(id, mine, clock) : Problems.NotFound("class");
+    }
+
+    /// <summary>
+    /// Undoes the class's last reshuffle while its round is still the one the reshuffle started and nobody has had a turn
+    /// in it: the round before comes back as it was. The reshuffle stays recorded, marked undone.
+    /// </summary>
+    private static async Task<Results<Ok<RoundStatus>, ProblemHttpResult>> UndoReshuffle(long id, TeacherDb mine, TimeProvider clock)
+    {
+        var problem = await mine.WriteAsync<ProblemHttpResult?>(async tx =>
+        {
+            var round = await tx.ExecuteScalarAsync<int?>("SELECT round FROM classes WHERE id = @id AND teacher_id = @TeacherId", new { id });
+            if (round is null)
+            {
+                return Problems.NotFound("class");
+            }
+
+            var last = await tx.ExecuteScalarAsync<long?>(
+                """
+                SELECT r.id FROM reshuffles r JOIN classes c ON c.id = r.class_id
+                WHERE r.class_id = @id AND c.teacher_id = @TeacherId AND r.undone_at IS NULL AND r.from_round = @from
+                ORDER BY r.id DESC LIMIT 1
+                """,
+                new { id, from = round - 1 });
+            if (last is null)
+            {
+                return Problems.Conflict("There is no reshuffle to undo: the round was not started by a reshuffle, or it was undone already.");
+            }
+
+            if (await tx.ExecuteScalarAsync<long?>(
+                "SELECT p.id FROM picks p JOIN classes c ON c.id = p.class_id WHERE p.class_id = @id AND c.teacher_id = @TeacherId AND p.round = @round AND p.undone_at IS NULL LIMIT 1",
+                new { id, round }) is not null)
+            {
+                return Problems.Conflict("Someone has been picked since the reshuffle: undo those picks first.");
+            }
+
+            await tx.ExecuteAsync("UPDATE classes SET round = @from WHERE id = @id AND teacher_id = @TeacherId AND round = @round", new { id, round, from = round - 1 });
+            await tx.ExecuteAsync(
+                "UPDATE reshuffles SET undone_at = @now WHERE id = @last AND class_id IN (SELECT c.id FROM classes c WHERE c.teacher_id = @TeacherId)",
+                new { last, now = clock.GetUtcNow().ToUnixTimeMilliseconds() });
+            return null;
+        });
+        return problem ?? await Round(id, mine, clock);
     }
 
     private static async Task<RoundStatus> RoundStatusAsync(TeacherDb mine, ClassRow row, TimeProvider clock)

@@ -56,8 +56,13 @@ public sealed record QuestionEnded(
 
 public sealed record TextCount(string Text, int Count, bool Correct);
 
-/// <summary>The `result` event, to each player after a question: their verdict, points and place.</summary>
-public sealed record PlayerResult(int Index, bool Answered, bool Correct, int Points, int StreakBonus, int Score, int Streak, int Rank, int Players);
+/// <summary>
+/// The `result` event, to each player after a question: their verdict, points and place. <paramref name="Away"/> is true
+/// (else left out) when the player had not answered and was not connected when the question closed.
+/// </summary>
+public sealed record PlayerResult(
+    int Index, bool Answered, bool Correct, int Points, int StreakBonus, int Score, int Streak, int Rank, int Players,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Away = null);
 
 /// <summary>One line of the leaderboard or podium.</summary>
 public sealed record Standing(int Rank, int PlayerId, string Nickname, int Score, int Streak);

@@ -70,10 +70,10 @@ public sealed class GameRegistry(Database database, ServiceInstance instance, Ga
         }
     }
 
-    public LiveGame Add(long id, string pin, long teacherId, string title, IReadOnlyList<Question> questions, GameSettings settings,
+    public LiveGame Add(long id, string pin, long teacherId, long quizId, string title, IReadOnlyList<Question> questions, GameSettings settings,
         IReadOnlyList<RosterName>? roster, string joinUrl)
     {
-        var game = new LiveGame(id, pin, teacherId, title, questions, settings, roster, joinUrl, services);
+        var game = new LiveGame(id, pin, teacherId, quizId, title, questions, settings, roster, joinUrl, services);
         game.Over += OnOver;
         byId[id] = game;
         byPin[pin] = game;

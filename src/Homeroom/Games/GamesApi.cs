@@ -18,7 +18,7 @@ public static class GamesApi
 
     /// <summary>The game as its host sees it over HTTP.</summary>
     public sealed record GameInfo(
-        long Id, string Pin, string JoinUrl, string QrCodeUrl, string Title, int QuestionCount, string Status, GamePhase? Phase, int Players, GameSettings Options);
+        long Id, long? QuizId, string Pin, string JoinUrl, string QrCodeUrl, string Title, int QuestionCount, string Status, GamePhase? Phase, int Players, GameSettings Options);
 
     /// <summary>
     /// What a phone learns from a PIN: the quiz title and how players are named. JoinMode is nickname (type
@@ -34,6 +34,9 @@ public static class GamesApi
             .Problem(StatusCodes.Status422UnprocessableEntity, "The quiz has no questions, or the class has no students.");
         games.MapGet("/", ListLive).WithSummary("My games that are live now");
         games.MapGet("/{id:long}", Get).WithSummary("One of my games: PIN, status, players");
+        games.MapPost("/{id:long}/end", End)
+            .WithSummary("End one of my live games now: to the podium with its results kept, or, from the lobby, closed and not kept")
+            .Problem(StatusCodes.Status404NotFound, "No live game of mine has this id (it may have ended already).");
         games.MapGet("/{id:long}/qr.svg", QrCode).WithSummary("The join URL as a QR code (SVG)").Produces<string>(contentType: "image/svg+xml");
 
         api.MapGet("/play/{pin}", Lookup).WithTags("Live games").AllowAnonymous().RequireRateLimiting(PinLookupRateLimit)
@@ -101,7 +104,7 @@ public static class GamesApi
                 if (id is { } gameId)
                 {
                     var joinUrl = string.Create(CultureInfo.InvariantCulture, $"{joinUrlRoot}/play?pin={pin}");
-                    var game = registry.Add(gameId, pin, mine.TeacherId, quiz.Title, questions, settings, roster, joinUrl);
+                    var game = registry.Add(gameId, pin, mine.TeacherId, quiz.Id, quiz.Title, questions, settings, roster, joinUrl);
                     return TypedResults.Created($"/api/games/{gameId}", Info(game));
                 }
             }
@@ -127,7 +130,7 @@ public static class GamesApi
 
         var stored = await mine.QuerySingleOrDefaultAsync<StoredGame>(
             """
-            SELECT g.id, g.pin, g.title, g.questions, g.options, g.status,
+            SELECT g.id, g.quiz_id, g.pin, g.title, g.questions, g.options, g.status,
                    (SELECT COUNT(*) FROM game_players p WHERE p.game_id = g.id) AS players
             FROM games g WHERE g.id = @id AND g.teacher_id = @TeacherId
             """, new { id });
@@ -138,7 +141,19 @@ public static class GamesApi
 
         var settings = JsonSerializer.Deserialize<GameSettings>(stored.Options, QuizzesApi.Json)!;
         var count = JsonSerializer.Deserialize<List<Question>>(stored.Questions, QuizzesApi.Json)?.Count ?? 0;
-        return TypedResults.Ok(new GameInfo(stored.Id, stored.Pin, "", "", stored.Title, count, stored.Status, null, (int)stored.Players, settings));
+        return TypedResults.Ok(new GameInfo(stored.Id, stored.QuizId, stored.Pin, "", "", stored.Title, count, stored.Status, null, (int)stored.Players, settings));
+    }
+
+    /// <summary>The host's End, for a game left running whose host screen is gone (the players are told as from the hub).</summary>
+    private static Results<Ok<GameInfo>, ProblemHttpResult> End(long id, TeacherDb mine, GameRegistry registry)
+    {
+        if (registry.Find(id) is not { IsOver: false } game || game.TeacherId != mine.TeacherId)
+        {
+            return Problems.NotFound("live game");
+        }
+
+        game.End();
+        return TypedResults.Ok(Info(game));
     }
 
     private static Results<ContentHttpResult, ProblemHttpResult> QrCode(long id, TeacherDb mine, GameRegistry registry, HttpContext context)
@@ -161,7 +176,7 @@ public static class GamesApi
                 detail: "There is no game with that PIN right now. Check the number on the screen.");
 
     private static GameInfo Info(LiveGame game) => new(
-        game.Id, game.Pin, game.JoinUrl, $"/api/games/{game.Id}/qr.svg", game.Title, game.QuestionCount,
+        game.Id, game.QuizId, game.Pin, game.JoinUrl, $"/api/games/{game.Id}/qr.svg", game.Title, game.QuestionCount,
         game.Phase switch { GamePhase.Lobby => "lobby", GamePhase.Podium or GamePhase.Closed => "finished", _ => "running" },
         game.Phase, game.PlayerCount, game.Settings);
 
@@ -169,7 +184,7 @@ public static class GamesApi
     /// The names students choose from: preferred name, else name; where two would read the same, the full
     /// name, and where even those clash a number.
     /// </summary>
-    private static List<RosterName> RosterNames(IReadOnlyList<Classes.StudentRow> students)
+    internal static List<RosterName> RosterNames(IReadOnlyList<Classes.StudentRow> students)
     {
         var names = students.Select(s => (s.Id, Name: string.IsNullOrWhiteSpace(s.PreferredName) ? s.Name : s.PreferredName!, Full: s.Name)).ToList();
         var clashing = names.GroupBy(n => Nicknames.Key(n.Name)).Where(g => g.Count() > 1).SelectMany(g => g).Select(n => n.Id).ToHashSet();
@@ -189,6 +204,8 @@ public static class GamesApi
     private sealed class StoredGame
     {
         public long Id { get; init; }
+
+        public long? QuizId { get; init; }
 
         public string Pin { get; init; } = "";
 

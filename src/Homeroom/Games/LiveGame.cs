@@ -61,7 +61,7 @@ public sealed class LiveGame
     private Podium? podium;
 
     public LiveGame(
-        long id, string pin, long teacherId, string title, IReadOnlyList<Question> questions, GameSettings settings,
+        long id, string pin, long teacherId, long quizId, string title, IReadOnlyList<Question> questions, GameSettings settings,
         IReadOnlyList<RosterName>? roster, string joinUrl, GameServices services)
     {
         ArgumentNullException.ThrowIfNull(questions);
@@ -69,6 +69,7 @@ public sealed class LiveGame
         Id = id;
         Pin = pin;
         TeacherId = teacherId;
+        QuizId = quizId;
         Title = title;
         Settings = settings;
         JoinUrl = joinUrl;
@@ -87,6 +88,9 @@ public sealed class LiveGame
     public string Pin { get; }
 
     public long TeacherId { get; }
+
+    /// <summary>The quiz the game was started from (the game plays its own copy of the questions).</summary>
+    public long QuizId { get; }
 
     public string Title { get; }
 
@@ -257,8 +261,12 @@ public sealed class LiveGame
                 }
 
                 var question = questions[index];
-                var answer = Scoring.Read(question, payload) ?? throw new HubException(ShapeHelp(question));
-                CheckRange(question, answer);
+                var answer = Scoring.Read(question, payload) ?? throw new HubException(Scoring.ShapeHelp(question));
+                if (Scoring.RangeProblem(question, answer) is { } problem)
+                {
+                    throw new HubException(problem);
+                }
+
                 var now = services.Clock.GetUtcNow();
                 var time = now - openedAt;
                 if (time < TimeSpan.Zero)
@@ -624,7 +632,7 @@ public sealed class LiveGame
             ? player
             : throw new HubException("Join the game first.");
 
-    /// <summary>A player leaves (disconnects or is kicked): the open question stops waiting for them.</summary>
+    /// <summary>A player leaves (disconnects or is kicked): the open question stops waiting for a kicked player, not for one who dropped during it.</summary>
     private void Detach(Player player, bool kick = false)
     {
         var wasWaiting = IsWaiting(player);
@@ -639,8 +647,13 @@ public sealed class LiveGame
             player.Kicked = true;
             kicked++;
         }
+        else if (phase is GamePhase.Question or GamePhase.Answering)
+        {
+            // A phone that reloads or drops mid-question is still waited for until the time limit: it may rejoin and answer.
+            player.DroppedDuring = index;
+        }
 
-        if (wasWaiting && --waiting <= 0 && answered > 0)
+        if (wasWaiting && !IsWaiting(player) && --waiting <= 0 && answered > 0)
         {
             CloseQuestion();
         }
@@ -650,9 +663,13 @@ public sealed class LiveGame
 
     private int ConnectedCount() => byConnection.Count;
 
-    /// <summary>True for a player the open question still waits for: in the game, connected, joined by then, not answered yet.</summary>
+    /// <summary>
+    /// True for a player the open question still waits for: in the game, joined by then, not answered yet, and connected
+    /// or dropped during this question (they may be reloading; the time limit closes the question if they never come back).
+    /// </summary>
     private bool IsWaiting(Player player) =>
-        phase == GamePhase.Answering && !player.Kicked && player.ConnectionId is not null && player.FirstQuestion <= index && player.Answers[index] is null;
+        phase == GamePhase.Answering && !player.Kicked && (player.ConnectionId is not null || player.DroppedDuring == index)
+        && player.FirstQuestion <= index && player.Answers[index] is null;
 
     /// <summary>Score descending, then join order: the same rule the reports use.</summary>
     private List<Player> Rank()
@@ -674,7 +691,8 @@ public sealed class LiveGame
     {
         var record = player.Answers[questionIndex];
         return new PlayerResult(questionIndex, record is not null, record?.Correct == true, record?.Score.Points ?? 0,
-            record?.Score.StreakBonus ?? 0, player.Score, player.Streak, player.Rank, count);
+            record?.Score.StreakBonus ?? 0, player.Score, player.Streak, player.Rank, count,
+            record is null && player.ConnectionId is null ? true : null);
     }
 
     private PlayerState StateFor(Player player)
@@ -780,38 +798,6 @@ public sealed class LiveGame
     }
 
     private static int TimeLimit(Question question) => question.TimeLimit ?? QuizRules.DefaultTimeLimit;
-
-    private static void CheckRange(Question question, PlayerAnswer answer)
-    {
-        var count = question.Answers?.Count ?? question.Items?.Count ?? 0;
-        var ok = question.Type switch
-        {
-            QuestionTypes.SingleChoice or QuestionTypes.Poll => answer.Choice is { } c && c >= 0 && c < count,
-            QuestionTypes.Multi => answer.Choices!.Count > 0 && answer.Choices.All(c => c >= 0 && c < count) && answer.Choices.Distinct().Count() == answer.Choices.Count,
-            QuestionTypes.Order => answer.Order!.Count == count && answer.Order.OrderBy(i => i).SequenceEqual(Enumerable.Range(0, count)),
-            QuestionTypes.TypeAnswer => !string.IsNullOrWhiteSpace(answer.Text),
-            _ => true,
-        };
-        if (!ok)
-        {
-            throw new HubException(question.Type switch
-            {
-                QuestionTypes.Order => $"Send every item's id once, in your order (ids 0 to {count - 1}).",
-                QuestionTypes.TypeAnswer => "Type an answer.",
-                QuestionTypes.Multi => $"Choose at least one answer, each once (ids 0 to {count - 1}).",
-                _ => $"That answer does not exist: ids go from 0 to {count - 1}.",
-            });
-        }
-    }
-
-    private static string ShapeHelp(Question question) => question.Type switch
-    {
-        QuestionTypes.SingleChoice or QuestionTypes.Poll => "Send the chosen answer's id (a number).",
-        QuestionTypes.Multi => "Send the chosen answers' ids (an array of numbers).",
-        QuestionTypes.TrueFalse => "Send true or false.",
-        QuestionTypes.TypeAnswer => $"Send your answer as text (at most {QuizRules.MaxAnswerText} characters).",
-        _ => "Send the items' ids in your order (an array of numbers).",
-    };
 
     private static string Compact(JsonElement payload) => payload.GetRawText();
 
@@ -922,6 +908,9 @@ public sealed class LiveGame
         public int Rank { get; set; }
 
         public PlayerResult? LastResult { get; set; }
+
+        /// <summary>The question during which the player's connection last dropped (-1: none).</summary>
+        public int DroppedDuring { get; set; } = -1;
     }
 
     private sealed record AnswerRecord(PlayerAnswer Answer, AnswerScore Score, bool? Correct, long TimeMs)

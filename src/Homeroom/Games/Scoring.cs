@@ -118,4 +118,36 @@ public static class Scoring
             return null;
         }
     }
+    /// <summary>Why an answer of the right shape names answers or items that do not exist; null when it is fine.</summary>
+    public static string? RangeProblem(Question question, PlayerAnswer answer)
+    {
+        ArgumentNullException.ThrowIfNull(question);
+        ArgumentNullException.ThrowIfNull(answer);
+        var count = question.Answers?.Count ?? question.Items?.Count ?? 0;
+        var ok = question.Type switch
+        {
+            QuestionTypes.SingleChoice or QuestionTypes.Poll => answer.Choice is { } c && c >= 0 && c < count,
+            QuestionTypes.Multi => answer.Choices!.Count > 0 && answer.Choices.All(c => c >= 0 && c < count) && answer.Choices.Distinct().Count() == answer.Choices.Count,
+            QuestionTypes.Order => answer.Order!.Count == count && answer.Order.OrderBy(i => i).SequenceEqual(Enumerable.Range(0, count)),
+            QuestionTypes.TypeAnswer => !string.IsNullOrWhiteSpace(answer.Text),
+            _ => true,
+        };
+        return ok ? null : question.Type switch
+        {
+            QuestionTypes.Order => $"Send every item's id once, in your order (ids 0 to {count - 1}).",
+            QuestionTypes.TypeAnswer => "Type an answer.",
+            QuestionTypes.Multi => $"Choose at least one answer, each once (ids 0 to {count - 1}).",
+            _ => $"That answer does not exist: ids go from 0 to {count - 1}.",
+        };
+    }
+
+    /// <summary>What an answer to a question of this type looks like, for an answer of the wrong shape.</summary>
+    public static string ShapeHelp(Question question) => question?.Type switch
+    {
+        QuestionTypes.SingleChoice or QuestionTypes.Poll => "Send the chosen answer's id (a number).",
+        QuestionTypes.Multi => "Send the chosen answers' ids (an array of numbers).",
+        QuestionTypes.TrueFalse => "Send true or false.",
+        QuestionTypes.TypeAnswer => $"Send your answer as text (at most {QuizRules.MaxAnswerText} characters).",
+        _ => "Send the items' ids in your order (an array of numbers).",
+    };
 }

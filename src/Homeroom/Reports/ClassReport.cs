@@ -5,16 +5,19 @@ namespace Homeroom.Reports;
 
 public sealed record ReportClass(long Id, string Name);
 
-/// <summary>A game played with the class, oldest first; Players and Accuracy as in its own report's summary.</summary>
-public sealed record ClassReportGame(long Id, string Title, string Status, DateTimeOffset StartedAt, int Players, int Questions, double? Accuracy);
+/// <summary>
+/// A game played with the class, or an assignment given to it (Kind game or assignment; ids are per kind), oldest first;
+/// Players and Accuracy as in its own report's summary.
+/// </summary>
+public sealed record ClassReportGame(long Id, string Title, string Status, DateTimeOffset StartedAt, int Players, int Questions, double? Accuracy, string Kind = "game");
 
-/// <summary>A student in one game: Played is false (and the figures empty) when no ranked player was that student.</summary>
-public sealed record StudentGame(long GameId, bool Played, int? Rank, int? Score, int Right, int Wrong, int Unanswered, double? Accuracy);
+/// <summary>A student in one game (or assignment, by Kind): Played is false (and the figures empty) when no ranked player was that student.</summary>
+public sealed record StudentGame(long GameId, bool Played, int? Rank, int? Score, int Right, int Wrong, int Unanswered, double? Accuracy, string Kind = "game");
 
 /// <summary>A student across the class's games: one entry per game, in the games' order; Accuracy pooled over the games played.</summary>
 public sealed record StudentReport(StudentRef Student, bool Removed, int GamesPlayed, double? Accuracy, IReadOnlyList<StudentGame> Games);
 
-public sealed record MissedQuestionGame(long GameId, string GameTitle, int QuestionIndex, double? PercentRight);
+public sealed record MissedQuestionGame(long GameId, string GameTitle, int QuestionIndex, double? PercentRight, string Kind = "game");
 
 /// <summary>A question the class got wrong, pooled over every game that asked it (same type and text).</summary>
 public sealed record MissedQuestion(string Text, string Type, int Right, int Expected, double? PercentRight, bool Difficult, IReadOnlyList<MissedQuestionGame> Games);
@@ -64,7 +67,7 @@ internal static class ClassReports
                 var percent = ReportMath.Percent(right, expected);
                 return new MissedQuestion(
                     same.First().Question.Text, same.Key.Type, right, expected, percent, percent < ReportMath.DifficultBelow,
-                    same.Select(x => new MissedQuestionGame(x.Game.Id, x.Game.Title, x.Question.Index, x.Question.PercentRight)).ToList());
+                    same.Select(x => new MissedQuestionGame(x.Game.Id, x.Game.Title, x.Question.Index, x.Question.PercentRight, x.Game.Kind)).ToList());
             })
             .Where(q => q.Right < q.Expected)
             .OrderBy(q => q.PercentRight)
@@ -75,7 +78,7 @@ internal static class ClassReports
 
         return new ClassReport(
             cls,
-            games.Select(g => new ClassReportGame(g.Game.Id, g.Game.Title, g.Game.Status, g.Game.StartedAt, g.Summary.Players, g.Summary.Questions, g.Summary.Accuracy)).ToList(),
+            games.Select(g => new ClassReportGame(g.Game.Id, g.Game.Title, g.Game.Status, g.Game.StartedAt, g.Summary.Players, g.Summary.Questions, g.Summary.Accuracy, g.Game.Kind)).ToList(),
             students,
             missed,
             equity);
@@ -87,11 +90,11 @@ internal static class ClassReports
         var players = game.Players.Where(p => !p.Kicked && p.Student?.Id == studentId).ToList();
         if (players.Count == 0)
         {
-            return new StudentGame(game.Game.Id, false, null, null, 0, 0, 0, null);
+            return new StudentGame(game.Game.Id, false, null, null, 0, 0, 0, null, game.Game.Kind);
         }
 
         int right = players.Sum(p => p.Right), wrong = players.Sum(p => p.Wrong), unanswered = players.Sum(p => p.Unanswered);
         return new StudentGame(game.Game.Id, true, players.Min(p => p.Rank), players.Max(p => p.Score), right, wrong, unanswered,
-            ReportMath.Percent(right, right + wrong + unanswered));
+            ReportMath.Percent(right, right + wrong + unanswered), game.Game.Kind);
     }
 }

@@ -3,9 +3,14 @@ using Homeroom.Quizzes;
 
 namespace Homeroom.Reports;
 
-/// <summary>A game as its report names it. Status is finished, interrupted (the service stopped during it) or live.</summary>
+/// <summary>
+/// A game as its report names it. Status is finished, interrupted (the service stopped during it) or live. Kind is game
+/// (a live game) or assignment (played at one's own pace: StartedAt is when it was assigned, EndedAt its deadline or
+/// when it was closed, and it is live until then).
+/// </summary>
 public sealed record ReportGame(
-    long Id, string Title, long? QuizId, long? ClassId, string? ClassName, string Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt);
+    long Id, string Title, long? QuizId, long? ClassId, string? ClassName, string Status, DateTimeOffset StartedAt, DateTimeOffset? EndedAt,
+    string Kind = "game");
 
 /// <summary>One line of the list of reports.</summary>
 public sealed record ReportListItem(

@@ -23,7 +23,7 @@ public static class ReportsApi
             .Produces<byte[]>(StatusCodes.Status200OK, "text/csv", Spreadsheet.ContentType);
         reports.MapDelete("/games/{id:long}", Delete).WithSummary("Delete a game and everything recorded about it (409 while it is live)")
             .Problem(StatusCodes.Status409Conflict, "The game is live: end it first.");
-        reports.MapGet("/classes/{id:long}", Class).WithSummary("Every game played with a class: each student game by game, the questions it keeps missing, the picker's equity");
+        reports.MapGet("/classes/{id:long}", Class).WithSummary("Every game played with a class and every assignment given to it: each student game by game, the questions it keeps missing, the picker's equity");
         return reports;
     }
 
@@ -138,14 +138,17 @@ public static class ReportsApi
         };
     }
 
-    private static async Task<Results<Ok<ClassReport>, ProblemHttpResult>> Class(long id, TeacherDb mine)
+    private static async Task<Results<Ok<ClassReport>, ProblemHttpResult>> Class(long id, TeacherDb mine, TimeProvider clock)
     {
         if (await ClassesApi.FindClassAsync(mine, id) is not { } cls)
         {
             return Problems.NotFound("class");
         }
 
-        var games = (await ReportData.LoadAsync(mine, GameScope.OfClass(id))).Select(ReportMath.Build).ToList();
+        // Live games and assignments side by side, oldest first (an assignment dated by when it was assigned).
+        var games = (await ReportData.LoadAsync(mine, GameScope.OfClass(id))).Select(ReportMath.Build)
+            .Concat(await Assignments.AssignmentReports.OfClassAsync(mine, id, clock.GetUtcNow().ToUnixTimeMilliseconds()))
+            .OrderBy(g => g.Game.StartedAt).ToList();
         var roster = await mine.QueryAsync<StudentRow>(
             $"""
             SELECT {StudentRow.Columns} FROM students s JOIN classes c ON c.id = s.class_id

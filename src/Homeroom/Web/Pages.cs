@@ -30,6 +30,10 @@ public static partial class Pages
         // Live games: the player's phone (anonymous, a PIN and a nickname) and the host's projector screen.
         ["/play"] = "play.html",
         ["/games/{id:long}/host"] = "host.html",
+        // Assignments: the student's phone (anonymous, the code in the path) and the teacher's list.
+        ["/a/{code}"] = "assignment.html",
+        ["/assignments"] = "assignments.html",
+        ["/reports/assignments/{id:long}"] = "report.html",
         ["/reports"] = "reports.html",
         ["/reports/games/{id:long}"] = "report.html",
     };

@@ -372,10 +372,40 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
         Assert.True(history[0].GetProperty("undone").GetBoolean());
         Assert.Equal(7, history.Count);
 
-        // R: a new round now.
+        // Pick, pass, then U: the pass is undone, not the pick (the student is called again and keeps the turn).
+        await page.Keyboard.PressAsync("Space");
+        await Assertions.Expect(round).ToHaveTextAsync("Round 2 · 4 of 5 left");
+        var called = await name.TextContentAsync();
+        await page.Keyboard.PressAsync("p");
+        await Assertions.Expect(round).ToHaveTextAsync("Round 2 · 5 of 5 left");
+        await page.Keyboard.PressAsync("u");
+        await Assertions.Expect(page.Locator("#pick-status")).ToHaveTextAsync($"Undone: {called} is called again.");
+        await Assertions.Expect(round).ToHaveTextAsync("Round 2 · 4 of 5 left");
+        await Assertions.Expect(name).Not.ToHaveClassAsync(new Regex("is-passed|is-undone"));
+        history = await HistoryAsync(teacher, classId);
+        Assert.Equal((false, JsonValueKind.Null), (history[0].GetProperty("undone").GetBoolean(), history[0].GetProperty("outcome").ValueKind));
+        await page.Keyboard.PressAsync("u");
+        await Assertions.Expect(round).ToHaveTextAsync("Round 2 · 5 of 5 left");
+
+        // R asks first; Cancel keeps the round.
         await page.Keyboard.PressAsync("r");
+        var confirm = page.Locator("dialog.modal[open]");
+        await Assertions.Expect(confirm).ToContainTextAsync("Start a new round?");
+        await browser.ScreenshotAsync("picker-reshuffle-confirm");
+        await confirm.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(round).ToHaveTextAsync("Round 2 · 5 of 5 left");
+
+        // R, confirmed: a new round now; U takes the reshuffle back; R again.
+        await page.Keyboard.PressAsync("r");
+        await page.Locator("dialog.modal[open]").GetByRole(AriaRole.Button, new() { Name = "Reshuffle" }).ClickAsync();
         await Assertions.Expect(round).ToHaveTextAsync("Round 3 · 5 of 5 left");
         await Assertions.Expect(page.Locator("#pick-status")).ToContainTextAsync("New round 3");
+        await page.Keyboard.PressAsync("u");
+        await Assertions.Expect(page.Locator("#pick-status")).ToHaveTextAsync("Reshuffle undone: back to round 2.");
+        await Assertions.Expect(round).ToHaveTextAsync("Round 2 · 5 of 5 left");
+        await page.Keyboard.PressAsync("r");
+        await page.Locator("dialog.modal[open]").GetByRole(AriaRole.Button, new() { Name = "Reshuffle" }).ClickAsync();
+        await Assertions.Expect(round).ToHaveTextAsync("Round 3 · 5 of 5 left");
 
         // A: absent after all; they leave today's round and attendance says so.
         await page.Keyboard.PressAsync("Space");

@@ -199,6 +199,18 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await Assertions.Expect(host.Locator("#podium .step-2 .step-name")).ToHaveTextAsync(Sneaky);
         await Assertions.Expect(host.Locator("#next")).ToBeHiddenAsync();
         await Assertions.Expect(host.Locator("#end")).ToBeHiddenAsync();
+        await Assertions.Expect(host.GetByRole(AriaRole.Link, new() { Name = "See the report" })).ToHaveAttributeAsync("href", $"/reports/games/{gameId}");
+
+        // Two players: two steps, and the pair sits in the middle of the screen (no empty third place pushing it aside).
+        await Assertions.Expect(host.Locator("#podium .step")).ToHaveCountAsync(2);
+        var centre = await host.EvaluateAsync<double[]>(
+            """
+            () => {
+              const boxes = [...document.querySelectorAll('#podium .step')].map(s => s.getBoundingClientRect());
+              return [(Math.min(...boxes.map(b => b.left)) + Math.max(...boxes.map(b => b.right))) / 2, document.documentElement.clientWidth / 2];
+            }
+            """);
+        Assert.True(Math.Abs(centre[0] - centre[1]) < 2, $"The podium's centre is at {centre[0]} px, the screen's at {centre[1]} px.");
         await Assertions.Expect(ann.Locator("h1")).ToHaveTextAsync("1st place");
         await Assertions.Expect(ann.Locator(".podium .who")).ToHaveTextAsync(["Ann", Sneaky]);
         await Assertions.Expect(bob.Locator("h1")).ToHaveTextAsync("2nd place");
@@ -211,6 +223,11 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         hostBrowser.AssertNoProblems();
         annBrowser.AssertNoProblems();
         bobBrowser.AssertNoProblems();
+
+        // A whole game leaves the consoles quiet: every event the server sends has a handler on each page.
+        Assert.Empty(annBrowser.Warnings);
+        Assert.Empty(bobBrowser.Warnings);
+        Assert.Empty(hostBrowser.Warnings);
     }
 
     [Fact]
@@ -309,6 +326,60 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
     }
 
     [Fact]
+    public async Task A_phone_that_reloads_mid_question_can_still_answer_and_one_away_at_the_close_is_told_why_it_scored_nothing()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var quizId = (await (await teacher.Api.PostAsync("/api/quizzes", Quiz)).Json(HttpStatusCode.Created)).Long("id");
+        var game = await (await teacher.Api.PostAsync("/api/games", new { quizId, options = new { readSeconds = 0 } })).Json(HttpStatusCode.Created);
+        var pin = game.Str("pin");
+        await using var hostBrowser = await SignedInPageAsync(teacher);
+        var host = hostBrowser.Page;
+        await host.GotoAsync($"/games/{game.Long("id")}/host");
+        await using var annBrowser = await Browser.NewPageAsync(phone: true);
+        var ann = annBrowser.Page;
+        await using var bobBrowser = await Browser.NewPageAsync(phone: true);
+        var bob = bobBrowser.Page;
+        foreach (var (page, name) in new[] { (ann, "Ann"), (bob, "Bob") })
+        {
+            await page.GotoAsync($"/play?pin={pin}");
+            await page.GetByLabel("Nickname").FillAsync(name);
+            await page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+            await Assertions.Expect(page.Locator("h1")).ToHaveTextAsync("You’re in!");
+        }
+
+        // Ann's phone reloads while Bob answers: the question waits for her, and she answers after the reload.
+        await host.Locator("#next").ClickAsync();
+        await Assertions.Expect(ann.Locator("button.answer")).ToHaveCountAsync(4);
+        await ann.GotoAsync("about:blank");
+        await WaitForConnectedAsync(game.Long("id"), 1);
+        await bob.GetByRole(AriaRole.Button, new() { Name = "Rome" }).ClickAsync();
+        await Assertions.Expect(bob.Locator("h1")).ToHaveTextAsync("Answer sent");
+        await ann.GotoAsync($"/play?pin={pin}");
+        await ann.GetByRole(AriaRole.Button, new() { Name = "Rome" }).ClickAsync();
+        await Assertions.Expect(ann.Locator("h1")).ToHaveTextAsync("Correct");
+        await Assertions.Expect(host.Locator("#summary")).ToHaveTextAsync("2 of 2 answered · 2 right");
+
+        // Next question: Ann's phone is off until the time limit closes it; back, she is told what happened.
+        await host.Locator("#next").ClickAsync();
+        await host.Locator("#next").ClickAsync();
+        await Assertions.Expect(ann.Locator("ol.order li")).ToHaveCountAsync(3);
+        await ann.GotoAsync("about:blank");
+        await WaitForConnectedAsync(game.Long("id"), 1);
+        await bob.GetByRole(AriaRole.Button, new() { Name = "Submit" }).ClickAsync();
+        await Assertions.Expect(bob.Locator("h1")).ToHaveTextAsync("Answer sent");
+        App.Clock.Advance(TimeSpan.FromSeconds(32));
+        await Assertions.Expect(bob.Locator("h1")).ToHaveTextAsync("Incorrect");
+        await ann.GotoAsync($"/play?pin={pin}");
+        await Assertions.Expect(ann.Locator("h1")).ToHaveTextAsync("Missed while you were away");
+        await Assertions.Expect(ann.Locator("main")).ToContainTextAsync("closed before you reconnected");
+        await BrowserPage.AssertNoHorizontalScrollAsync(ann);
+        await ScreenshotAsync(annBrowser, "live-player-missed-away");
+        annBrowser.AssertNoProblems();
+        bobBrowser.AssertNoProblems();
+        hostBrowser.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task In_a_class_game_a_student_picks_their_name_from_the_class_list()
     {
         var teacher = await Teacher.SignUpAsync(App);
@@ -371,6 +442,18 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await using var stranger = await Browser.NewPageAsync();
         await stranger.Page.GotoAsync("/games/1/host");
         await Assertions.Expect(stranger.Page).ToHaveURLAsync(new Regex(@"/login\?next=%2Fgames%2F1%2Fhost$"));
+    }
+
+    /// <summary>Waits until the server has seen a phone go: its connected players are <paramref name="count"/>.</summary>
+    private async Task WaitForConnectedAsync(long gameId, int count)
+    {
+        var game = App.Service<Homeroom.Games.GameRegistry>().Find(gameId)!;
+        for (var i = 0; i < 200 && game.ConnectedPlayers != count; i++)
+        {
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(count, game.ConnectedPlayers);
     }
 
     /// <summary>Puts an ordering question's items in <paramref name="order"/> with the page's "Move … up" buttons.</summary>

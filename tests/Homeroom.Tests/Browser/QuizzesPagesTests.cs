@@ -344,6 +344,21 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
         await Assertions.Expect(report).ToContainTextAsync("Read as Moodle Aiken.");
         await Assertions.Expect(report.Locator(".report-skipped li").First).ToContainTextAsync("Line ");
         await Assertions.Expect(page.Locator("#quiz-list .quiz-card")).ToHaveCountAsync(2);
+
+        // Pasted text, named by the teacher: no file needed.
+        await page.FillAsync("#import-text", "Largest planet?\nA. Mars\nB. Jupiter\nANSWER: B\n");
+        await page.FillAsync("#import-name", "Pasted planets");
+        await browser.ScreenshotAsync("quizzes-import-paste-desktop");
+        await page.ClickAsync("#import-submit");
+        await Assertions.Expect(report.Locator(".report-title")).ToContainTextAsync("Imported Pasted planets with 1 question.");
+        await Assertions.Expect(report).ToContainTextAsync("Read as Moodle Aiken.");
+        await Assertions.Expect(page.Locator("#import-text")).ToHaveValueAsync("");
+        await Assertions.Expect(page.Locator("#import-name")).ToHaveValueAsync("");
+        await Assertions.Expect(page.Locator("#quiz-list .quiz-card")).ToHaveCountAsync(3);
+
+        // Nothing chosen and nothing pasted: the form says what to do.
+        await page.ClickAsync("#import-submit");
+        await Assertions.Expect(page.Locator("#import-form")).ToContainTextAsync("paste the text below");
         browser.AssertNoProblems();
     }
 
@@ -373,9 +388,28 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
         await Assertions.Expect(card.Locator(".menu-item")).ToHaveCountAsync(5);
         await browser.ScreenshotAsync("quizzes-export-menu-desktop");
         Assert.Equal($"/api/quizzes/{id}/export?format=xlsx", await card.Locator(".menu-item[data-format=xlsx]").GetAttributeAsync("href"));
-        var download = await page.RunAndWaitForDownloadAsync(() => card.Locator(".menu-item[data-format=gift]").ClickAsync());
+        // Aiken cannot hold 4 of the 6 questions: the menu says which and why before any download; Cancel downloads nothing.
+        await card.Locator(".menu-item[data-format=aiken]").ClickAsync();
+        var leftOut = page.Locator("dialog.modal[open]");
+        await Assertions.Expect(leftOut.Locator("h2")).ToHaveTextAsync("Moodle Aiken: 4 of 6 questions left out");
+        await Assertions.Expect(leftOut.Locator(".modal-list li")).ToHaveCountAsync(5);
+        await Assertions.Expect(leftOut).ToContainTextAsync("the file has 2 of 6");
+        await browser.ScreenshotAsync("quizzes-export-left-out");
+        await leftOut.GetByRole(AriaRole.Button, new() { Name = "Cancel" }).ClickAsync();
+        await Assertions.Expect(leftOut).ToHaveCountAsync(0);
+
+        // GIFT leaves out the order question and the poll; Download anyway downloads.
+        await card.Locator("details.menu summary").ClickAsync();
+        await card.Locator(".menu-item[data-format=gift]").ClickAsync();
+        await Assertions.Expect(page.Locator("dialog.modal[open] h2")).ToHaveTextAsync("Moodle GIFT: 2 of 6 questions left out");
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("dialog.modal[open]").GetByRole(AriaRole.Button, new() { Name = "Download anyway" }).ClickAsync());
         Assert.Equal("Fractions and friends.txt", download.SuggestedFilename);
         await Assertions.Expect(card.Locator("details.menu")).Not.ToHaveAttributeAsync("open", "");
+
+        // JSON holds everything: straight to the download.
+        await card.Locator("details.menu summary").ClickAsync();
+        download = await page.RunAndWaitForDownloadAsync(() => card.Locator(".menu-item[data-format=json]").ClickAsync());
+        Assert.Equal("Fractions and friends.json", download.SuggestedFilename);
 
         // Copy: a new quiz of mine, listed first.
         await card.GetByRole(AriaRole.Button, new() { Name = "Copy Fractions and friends to my library" }).ClickAsync();

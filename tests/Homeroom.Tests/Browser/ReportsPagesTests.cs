@@ -193,6 +193,72 @@ public sealed class ReportsPagesTests(BrowserFixture fixture) : BrowserTests(fix
     }
 
     [Fact]
+    public async Task A_game_left_running_is_resumed_or_ended_from_the_reports_the_dashboard_and_its_quiz()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var (quizId, _) = await teacher.CreateQuizAsync("Left running", KnownGame.QuizQuestions()[..2]);
+        var game = await (await teacher.Api.PostAsync("/api/games", new { quizId, options = new { readSeconds = 0 } })).Json(HttpStatusCode.Created);
+        var gameId = game.Long("id");
+        await using (var host = await HubClient.ConnectAsync(App.BaseAddress, teacher.Token))
+        {
+            await using var ann = await HubClient.ConnectAsync(App.BaseAddress);
+            await ann.InvokeAsync("Join", game.Str("pin"), "Ann");
+            await host.InvokeAsync("Host", gameId);
+            await host.InvokeAsync("Start");
+            await ann.NextAsync("answersOpen");
+        }
+
+        // The host screen is gone: the reports list and the dashboard offer it back, and an end.
+        await using var browser = await SignedInPageAsync(teacher);
+        var page = browser.Page;
+        await page.GotoAsync("/reports");
+        var item = page.Locator($"#report-list .report-item[data-game-id='{gameId}']");
+        await Assertions.Expect(item.Locator(".status-badge")).ToHaveTextAsync("Live now");
+        await Assertions.Expect(item.GetByRole(AriaRole.Link, new() { Name = "Resume hosting Left running" })).ToHaveAttributeAsync("href", $"/games/{gameId}/host");
+        await Assertions.Expect(item.GetByRole(AriaRole.Button, new() { Name = "End the game Left running" })).ToBeEnabledAsync();
+        await browser.ScreenshotAsync("reports-live-game");
+        await page.GotoAsync("/dashboard");
+        var recent = page.Locator($"#recent-reports .report-item[data-game-id='{gameId}']");
+        await Assertions.Expect(recent.GetByRole(AriaRole.Link, new() { Name = "Resume hosting Left running" })).ToBeVisibleAsync();
+        await recent.GetByRole(AriaRole.Link, new() { Name = "Resume hosting Left running" }).ClickAsync();
+        await page.WaitForURLAsync(new Regex($"/games/{gameId}/host$"));
+        await Assertions.Expect(page.Locator(".q-text")).ToBeVisibleAsync();
+
+        // The quiz's page says it is live; End game asks, then ends it (the report keeps what was played).
+        await page.GotoAsync($"/quizzes/{quizId}");
+        var banner = page.Locator($"#live-games .live-game[data-game-id='{gameId}']");
+        await Assertions.Expect(banner).ToContainTextAsync($"Live now: PIN {game.Str("pin")} · 1 player");
+        await browser.ScreenshotAsync("quiz-live-game");
+        await banner.GetByRole(AriaRole.Button, new() { Name = "End the game Left running" }).ClickAsync();
+        var dialog = page.Locator("dialog.modal[open]");
+        await Assertions.Expect(dialog).ToContainTextAsync("End Left running now?");
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "End game" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#live-games")).ToBeHiddenAsync();
+        Assert.Equal("finished", (await (await teacher.Api.GetAsync($"/api/games/{gameId}")).Json(HttpStatusCode.OK)).Str("status"));
+        await page.GotoAsync("/reports");
+        await Assertions.Expect(item.Locator(".status-badge")).ToHaveTextAsync("Finished");
+        await Assertions.Expect(item.GetByRole(AriaRole.Link, new() { Name = "Resume hosting Left running" })).ToHaveCountAsync(0);
+        browser.AssertNoProblems();
+
+        // On a phone the actions fit.
+        var second = await (await teacher.Api.PostAsync("/api/games", new { quizId })).Json(HttpStatusCode.Created);
+        await using (var host = await HubClient.ConnectAsync(App.BaseAddress, teacher.Token))
+        {
+            await using var bob = await HubClient.ConnectAsync(App.BaseAddress);
+            await bob.InvokeAsync("Join", second.Str("pin"), "Bob");
+            await host.InvokeAsync("Host", second.Long("id"));
+            await host.InvokeAsync("Start");
+        }
+
+        await using var phone = await SignedInPageAsync(teacher, phone: true);
+        await phone.Page.GotoAsync("/reports");
+        await Assertions.Expect(phone.Page.GetByRole(AriaRole.Button, new() { Name = "End the game Left running" })).ToBeVisibleAsync();
+        await BrowserPage.AssertNoHorizontalScrollAsync(phone.Page);
+        await phone.ScreenshotAsync("reports-live-game-phone");
+        phone.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task Without_games_the_pages_say_what_will_appear_there()
     {
         var teacher = await Teacher.SignUpAsync(App);

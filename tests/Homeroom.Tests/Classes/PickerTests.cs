@@ -1,3 +1,4 @@
+using Dapper;
 using System.Net;
 using System.Text.Json;
 using Homeroom.Storage;
@@ -298,6 +299,59 @@ public abstract class PickerTests(AppFixture fixture) : AppTests(fixture)
         Assert.Equal(2, round.Int("round"));
         Assert.Equal(4, round.GetProperty("remaining").GetArrayLength());
         Assert.Empty(round.GetProperty("picked").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task A_reshuffle_is_undone_back_to_the_round_before_and_stays_recorded()
+    {
+        var teacher = await SignUpAsync();
+        var (classId, _) = await teacher.ClassWithStudentsAsync(4);
+        var first = await teacher.Api.PickAsync(classId);
+        await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/reshuffle")).Problem(HttpStatusCode.Conflict);
+        await (await teacher.Api.PostAsync($"/api/classes/{classId}/picks/reshuffle", null)).Status(HttpStatusCode.OK);
+
+        var back = await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/reshuffle")).Json(HttpStatusCode.OK);
+        Assert.Equal(1, back.Int("round"));
+        Assert.Equal([first.StudentId()], back.GetProperty("picked").EnumerateArray().Select(s => s.Long("id")));
+        Assert.Equal(3, back.GetProperty("remaining").GetArrayLength());
+        await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/reshuffle")).Problem(HttpStatusCode.Conflict);
+
+        // Once someone is picked in the new round, that pick is the thing to undo first.
+        await (await teacher.Api.PostAsync($"/api/classes/{classId}/picks/reshuffle", null)).Status(HttpStatusCode.OK);
+        var second = await teacher.Api.PickAsync(classId);
+        Assert.Contains("undo those picks", (await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/reshuffle")).Problem(HttpStatusCode.Conflict)).Str("detail"), StringComparison.Ordinal);
+        await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/{second.Long("id")}")).Status(HttpStatusCode.NoContent);
+        Assert.Equal(1, (await (await teacher.Api.DeleteAsync($"/api/classes/{classId}/picks/reshuffle")).Json(HttpStatusCode.OK)).Int("round"));
+
+        // Both reshuffles are kept, each marked undone.
+        await using var connection = await App.Service<Database>().OpenAsync();
+        var undone = await connection.QueryAsync<long?>("SELECT undone_at FROM reshuffles WHERE class_id = @classId ORDER BY id", new { classId });
+        Assert.Equal(2, undone.Count(u => u is not null));
+    }
+
+    [Fact]
+    public async Task A_pass_or_an_absence_is_undone_back_to_a_plain_call()
+    {
+        var teacher = await SignUpAsync();
+        var (classId, _) = await teacher.ClassWithStudentsAsync(3);
+        var pick = await teacher.Api.PickAsync(classId);
+        var url = $"/api/classes/{classId}/picks/{pick.Long("id")}";
+        await (await teacher.Api.PatchAsync(url, new { outcome = "passed" })).Status(HttpStatusCode.OK);
+
+        var cleared = await (await teacher.Api.DeleteAsync(url + "/outcome")).Json(HttpStatusCode.OK);
+        Assert.False(cleared.TryGetProperty("outcome", out var outcome) && outcome.ValueKind != JsonValueKind.Null);
+        Assert.False(cleared.GetProperty("undone").GetBoolean());
+        var round = await (await teacher.Api.GetAsync($"/api/classes/{classId}/picks/round")).Json(HttpStatusCode.OK);
+        Assert.Equal([pick.StudentId()], round.GetProperty("picked").EnumerateArray().Select(s => s.Long("id")));
+
+        // An absence undone is taken back from today's attendance.
+        await (await teacher.Api.PatchAsync(url, new { outcome = "absent" })).Status(HttpStatusCode.OK);
+        Assert.Equal(1, (await (await teacher.Api.GetAsync($"/api/classes/{classId}/attendance")).Json(HttpStatusCode.OK)).GetProperty("absent").GetArrayLength());
+        await (await teacher.Api.DeleteAsync(url + "/outcome")).Status(HttpStatusCode.OK);
+        Assert.Equal(0, (await (await teacher.Api.GetAsync($"/api/classes/{classId}/attendance")).Json(HttpStatusCode.OK)).GetProperty("absent").GetArrayLength());
+
+        await (await teacher.Api.DeleteAsync(url)).Status(HttpStatusCode.NoContent);
+        await (await teacher.Api.DeleteAsync(url + "/outcome")).Problem(HttpStatusCode.Conflict);
     }
 
     [Fact]

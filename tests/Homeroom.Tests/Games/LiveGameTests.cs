@@ -225,6 +225,66 @@ public abstract class LiveGameTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task A_player_whose_phone_reloads_mid_question_is_waited_for_and_answers_in_the_time_left()
+    {
+        var (teacher, game) = await NewGameAsync(Quiz, new { readSeconds = 0 });
+        await using var host = await HostAsync(teacher, game);
+        var ann = await JoinAsync(game, "Ann");
+        await using var bob = await JoinAsync(game, "Bob");
+        var token = ann.Token;
+        await host.InvokeAsync("Start");
+        await ann.NextAsync("answersOpen");
+        await bob.NextAsync("answersOpen");
+
+        // 3 s in, Ann's phone reloads; Bob, the only one connected, answers.
+        App.Clock.Advance(TimeSpan.FromSeconds(3));
+        await ann.DisposeAsync();
+        await WaitForAsync(host, "playerLeft", "Ann");
+        await AnswerAtAsync(bob, 0, 1, 0);
+
+        // The question still waits for Ann: she rejoins to it with the 17 s left and answers.
+        await using var ann2 = await HubClient.ConnectAsync(App.BaseAddress);
+        var state = (await ann2.InvokeAsync("Rejoin", game.Pin, token)).GetProperty("state");
+        Assert.Equal("answering", state.Str("phase"));
+        Assert.False(state.GetProperty("answered").GetBoolean());
+        Assert.Equal((0, 17_000), (state.GetProperty("open").Int("index"), state.GetProperty("open").Int("closesInMs")));
+        Assert.DoesNotContain("questionEnded", host.Received());
+        var ack = await ann2.InvokeAsync("Answer", 0, 1);
+        Assert.Equal(3000, ack.Int("timeMs"));
+        Assert.Equal(2, (await host.NextAsync("questionEnded")).Int("answered"));
+        var result = await ann2.NextAsync("result");
+        Assert.Equal((true, 925), (result.GetProperty("correct").GetBoolean(), result.Int("points")));
+        Assert.False(result.TryGetProperty("away", out _));
+    }
+
+    [Fact]
+    public async Task A_player_who_drops_and_misses_the_time_limit_is_told_they_were_away()
+    {
+        var (teacher, game) = await NewGameAsync(Quiz, new { readSeconds = 0 });
+        await using var host = await HostAsync(teacher, game);
+        var ann = await JoinAsync(game, "Ann");
+        await using var bob = await JoinAsync(game, "Bob");
+        var token = ann.Token;
+        await host.InvokeAsync("Start");
+        await ann.NextAsync("answersOpen");
+        await ann.DisposeAsync();
+        await WaitForAsync(host, "playerLeft", "Ann");
+        await AnswerAtAsync(bob, 0, 1, 1);
+
+        // Nobody closes the question but its time limit (20 s, up to 2 s more for the fan-out).
+        App.Clock.Advance(TimeSpan.FromSeconds(22));
+        var ended = await host.NextAsync("questionEnded");
+        Assert.Equal((1, 2), (ended.Int("answered"), ended.Int("players")));
+        Assert.False((await bob.NextAsync("result")).TryGetProperty("away", out _));
+
+        await using var ann2 = await HubClient.ConnectAsync(App.BaseAddress);
+        var state = (await ann2.InvokeAsync("Rejoin", game.Pin, token)).GetProperty("state");
+        Assert.Equal("results", state.Str("phase"));
+        var result = state.GetProperty("result");
+        Assert.Equal((false, 0, true), (result.GetProperty("answered").GetBoolean(), result.Int("points"), result.GetProperty("away").GetBoolean()));
+    }
+
+    [Fact]
     public async Task A_kicked_player_is_told_and_cannot_rejoin_and_the_others_play_on()
     {
         var (teacher, game) = await NewGameAsync(Quiz, new { readSeconds = 0 });
@@ -477,6 +537,36 @@ public abstract class LiveGameTests(AppFixture fixture) : AppTests(fixture)
         await AssertEventuallyAsync(async () => (await teacher2.Api.GetAsync($"/api/games/{unplayed.Id}")).StatusCode == HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public async Task A_game_left_running_is_ended_over_http_and_its_players_are_told()
+    {
+        var (teacher, game) = await NewGameAsync(Quiz, new { readSeconds = 0 });
+        await using var host = await HostAsync(teacher, game);
+        await using var ann = await JoinAsync(game, "Ann");
+        await host.InvokeAsync("Start");
+        await ann.NextAsync("answersOpen");
+        await AnswerAtAsync(ann, 0, 1, 0);
+
+        var other = await SignUpAsync();
+        await (await other.Api.PostAsync($"/api/games/{game.Id}/end", new { })).Problem(HttpStatusCode.NotFound);
+        var ended = await (await teacher.Api.PostAsync($"/api/games/{game.Id}/end", new { })).Json(HttpStatusCode.OK);
+        Assert.Equal(("finished", "podium"), (ended.Str("status"), ended.Str("phase")));
+        Assert.Equal(1, (await ann.NextAsync("podium")).Int("questions"));
+        Assert.Equal(1, (await ann.NextAsync("gameOver")).Int("rank"));
+        await host.NextAsync("podium");
+        await (await teacher.Api.PostAsync($"/api/games/{game.Id}/end", new { })).Problem(HttpStatusCode.NotFound);
+        Assert.Equal("finished", (await (await teacher.Api.GetAsync($"/api/games/{game.Id}")).Json(HttpStatusCode.OK)).Str("status"));
+        Assert.Empty((await (await teacher.Api.GetAsync("/api/games")).Json(HttpStatusCode.OK)).EnumerateArray());
+
+        // From the lobby, ending closes the game and keeps nothing.
+        var lobby = await StartGameAsync(teacher, Quiz, new { readSeconds = 0 });
+        await using var bob = await JoinAsync(lobby, "Bob");
+        var closed = await (await teacher.Api.PostAsync($"/api/games/{lobby.Id}/end", new { })).Json(HttpStatusCode.OK);
+        Assert.Equal("closed", closed.Str("phase"));
+        Assert.Contains("closed", (await bob.NextAsync("gameClosed")).Str("message"), StringComparison.Ordinal);
+        await AssertEventuallyAsync(async () => (await teacher.Api.GetAsync($"/api/games/{lobby.Id}")).StatusCode == HttpStatusCode.NotFound);
+    }
+
     // ---- Helpers ---------------------------------------------------------------------------------------
 
     private sealed record Game(long Id, string Pin);
@@ -572,6 +662,14 @@ public abstract class LiveGameTests(AppFixture fixture) : AppTests(fixture)
             (answered, correct, points, bonus, score, streak, rank),
             (result.GetProperty("answered").GetBoolean(), result.GetProperty("correct").GetBoolean(), result.Int("points"), result.Int("streakBonus"),
              result.Int("score"), result.Int("streak"), result.Int("rank")));
+    }
+
+    /// <summary>Waits for the host's <paramref name="target"/> event about <paramref name="nickname"/>, skipping others of that name.</summary>
+    private static async Task WaitForAsync(HubClient host, string target, string nickname)
+    {
+        while ((await host.NextAsync(target)).GetProperty("player").Str("nickname") != nickname)
+        {
+        }
     }
 
     private static async Task AssertEventuallyAsync(Func<Task<bool>> condition)

@@ -77,6 +77,7 @@ public sealed class BrowserPage : IAsyncDisposable
     private readonly IBrowserContext context;
     private readonly List<string> problems = [];
     private readonly List<string> expected = [];
+    private readonly List<string> warnings = [];
 
     public BrowserPage(IBrowserContext context, IPage page)
     {
@@ -89,6 +90,10 @@ public sealed class BrowserPage : IAsyncDisposable
             {
                 problems.Add("console: " + message.Text);
             }
+            else if (message.Type == "warning")
+            {
+                warnings.Add(message.Text);
+            }
         };
         page.PageError += (_, error) => problems.Add("page error: " + error);
     }
@@ -96,6 +101,9 @@ public sealed class BrowserPage : IAsyncDisposable
     public IPage Page { get; }
 
     public IReadOnlyList<string> Problems => problems;
+
+    /// <summary>What the page logged as warnings (a test that wants a quiet console asserts this is empty).</summary>
+    public IReadOnlyList<string> Warnings => warnings;
 
     public async Task ScreenshotAsync(string name) =>
         await Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, name + ".png"), FullPage = true });

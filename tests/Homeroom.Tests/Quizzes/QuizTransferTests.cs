@@ -162,6 +162,52 @@ public abstract class QuizTransferTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Pasted_text_imports_as_a_quiz_named_by_the_teacher()
+    {
+        var teacher = await SignUpAsync();
+        var text = new StringContent("Largest planet?\nA. Mars\nB. Jupiter\nANSWER: B\n", Encoding.UTF8, "text/plain");
+        var report = await (await teacher.Api.PostAsync("/api/quizzes/import?title=%20My%20%20planets%20", text)).Json(HttpStatusCode.Created);
+        Assert.Equal(("aiken", "My planets", 1), (report.Str("format"), report.GetProperty("quiz").Str("title"), report.GetProperty("quiz").GetProperty("questions").GetArrayLength()));
+
+        var unnamed = new StringContent("Largest planet?\nA. Mars\nB. Jupiter\nANSWER: B\n", Encoding.UTF8, "text/plain");
+        Assert.NotEqual("My planets", (await (await teacher.Api.PostAsync("/api/quizzes/import?title=%20", unnamed)).Json(HttpStatusCode.Created)).GetProperty("quiz").Str("title"));
+        var tooLong = new StringContent("Q?\nA. x\nB. y\nANSWER: A\n", Encoding.UTF8, "text/plain");
+        await (await teacher.Api.PostAsync("/api/quizzes/import?title=" + new string('x', 121), tooLong)).ValidationProblem("title");
+        Assert.Equal(2, await QuizCountAsync(teacher));
+    }
+
+    [Fact]
+    public async Task An_export_says_before_and_in_its_response_which_questions_the_format_left_out()
+    {
+        var teacher = await SignUpAsync();
+        var id = (await (await teacher.Api.PostAsync("/api/quizzes", QuizzesTests.EveryType("Six kinds"))).Json(HttpStatusCode.Created)).Long("id");
+
+        // Aiken holds single choice (and true/false as one): 2 of the 6 questions.
+        var check = await (await teacher.Api.GetAsync($"/api/quizzes/{id}/export/check?format=aiken")).Json(HttpStatusCode.OK);
+        Assert.Equal(("aiken", 6, 2), (check.Str("format"), check.Int("questions"), check.Int("written")));
+        Assert.Equal([2, 4, 5, 6], check.GetProperty("leftOut").EnumerateArray().Select(n => n.GetInt32()));
+        Assert.Contains(check.GetProperty("notes").EnumerateArray(), n => n.GetString() == "Question 5 (put in order) left out: Aiken has single-choice questions only."
+            || n.GetString()!.StartsWith("Question 5 (", StringComparison.Ordinal) && n.GetString()!.Contains("left out: Aiken", StringComparison.Ordinal));
+        var aiken = await teacher.Api.GetAsync($"/api/quizzes/{id}/export?format=aiken");
+        Assert.Equal(HttpStatusCode.OK, aiken.StatusCode);
+        Assert.Equal("2, 4, 5, 6", aiken.Headers.GetValues("X-Export-Left-Out").Single());
+        var notes = Uri.UnescapeDataString(aiken.Headers.GetValues("X-Export-Notes").Single()).Split('\n');
+        Assert.Equal(check.GetProperty("notes").EnumerateArray().Select(n => n.GetString()), notes);
+
+        // The Kahoot sheet holds single, multi (up to 4 answers) and true/false.
+        var kahoot = await (await teacher.Api.GetAsync($"/api/quizzes/{id}/export/check?format=xlsx")).Json(HttpStatusCode.OK);
+        Assert.Equal([4, 5, 6], kahoot.GetProperty("leftOut").EnumerateArray().Select(n => n.GetInt32()));
+        Assert.Equal("4, 5, 6", (await teacher.Api.GetAsync($"/api/quizzes/{id}/export?format=kahoot")).Headers.GetValues("X-Export-Left-Out").Single());
+
+        // JSON holds everything: nothing to say.
+        var json = await (await teacher.Api.GetAsync($"/api/quizzes/{id}/export/check")).Json(HttpStatusCode.OK);
+        Assert.Equal((6, 0), (json.Int("written"), json.GetProperty("leftOut").GetArrayLength()));
+        Assert.False((await teacher.Api.GetAsync($"/api/quizzes/{id}/export?format=json")).Headers.Contains("X-Export-Left-Out"));
+        await (await teacher.Api.GetAsync($"/api/quizzes/{id}/export/check?format=pdf")).ValidationProblem("format");
+        await (await (await SignUpAsync()).Api.GetAsync($"/api/quizzes/{id}/export/check?format=aiken")).Problem(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Csv_exports_neutralise_formulas()
     {
         var teacher = await SignUpAsync();

@@ -27,7 +27,9 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
     private static readonly HashSet<string> Shared =
     [
         "GET /api/quizzes/{id}", "POST /api/quizzes/{id}/copy", "PUT /api/quizzes/{id}/favorite", "DELETE /api/quizzes/{id}/favorite",
-        "GET /api/quizzes/{id}/export", "GET /api/places/{id}", "GET /api/play/{pin}",
+        "GET /api/quizzes/{id}/export", "GET /api/quizzes/{id}/export/check", "GET /api/places/{id}", "GET /api/play/{pin}",
+        // Students' assignment routes: the code (and the token) are the credential, not the teacher.
+        "GET /api/a/{code}", "POST /api/a/{code}/start", "POST /api/a/{code}/next", "POST /api/a/{code}/answers",
     ];
 
     [Fact]
@@ -333,6 +335,8 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["DELETE /api/classes/{id}/picks/{pickId}"] = async w => await Ids(new() { ["id"] = w.ClassId, ["pickId"] = await w.NewPickAsync() }),
         ["GET /api/classes/{id}/picks/round"] = w => Ids(new() { ["id"] = w.ClassId }),
         ["POST /api/classes/{id}/picks/reshuffle"] = w => Ids(new() { ["id"] = w.ClassId }),
+        ["DELETE /api/classes/{id}/picks/reshuffle"] = async w => await Ids(new() { ["id"] = await w.NewReshuffledClassAsync() }),
+        ["DELETE /api/classes/{id}/picks/{pickId}/outcome"] = async w => await Ids(new() { ["id"] = w.ClassId, ["pickId"] = await w.NewPickAsync() }),
         ["GET /api/classes/{id}/picks/stats"] = w => Ids(new() { ["id"] = w.ClassId }),
         ["POST /api/classes/{id}/groups"] = w => Json(new { size = 2 }, new() { ["id"] = w.ClassId }),
         ["GET /api/classes/{id}/groups"] = w => Ids(new() { ["id"] = w.ClassId }),
@@ -348,12 +352,27 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["PUT /api/quizzes/{id}/favorite"] = w => Ids(new() { ["id"] = w.QuizId }),
         ["DELETE /api/quizzes/{id}/favorite"] = w => Ids(new() { ["id"] = w.QuizId }),
         ["POST /api/quizzes/import"] = _ => Text("::Sum:: 2 + 2 = {=4 ~3 ~5}\n", "text/plain", query: "format=gift"),
+        ["GET /api/quizzes/{id}/export/check"] = w => Ids(new() { ["id"] = w.QuizId }, "format=aiken"),
         ["GET /api/quizzes/{id}/export"] = w => Ids(new() { ["id"] = w.QuizId }, "format=json"),
         ["POST /api/games"] = w => Json(new { quizId = long.Parse(w.QuizId, CultureInfo.InvariantCulture) }),
         ["GET /api/games"] = _ => None(),
         ["GET /api/games/{id}"] = w => Ids(new() { ["id"] = w.GameId }),
+        ["POST /api/games/{id}/end"] = async w => await Ids(new() { ["id"] = await w.NewGameAsync() }),
         ["GET /api/games/{id}/qr.svg"] = w => Ids(new() { ["id"] = w.GameId }),
         ["GET /api/play/{pin}"] = w => Ids(new() { ["pin"] = w.Pin }),
+        ["POST /api/assignments"] = w => Json(new { quizId = long.Parse(w.QuizId, CultureInfo.InvariantCulture), deadline = w.App.Clock.GetUtcNow().AddDays(30), options = new { timer = "off" } }),
+        ["GET /api/assignments"] = _ => None("quizId=1"),
+        ["GET /api/assignments/{id}"] = w => Ids(new() { ["id"] = w.AssignmentId }),
+        ["PATCH /api/assignments/{id}"] = async w => await Json(new { deadline = w.App.Clock.GetUtcNow().AddDays(60) }, new() { ["id"] = await w.NewAssignmentAsync() }),
+        ["POST /api/assignments/{id}/close"] = async w => await Ids(new() { ["id"] = await w.NewAssignmentAsync() }),
+        ["DELETE /api/assignments/{id}"] = async w => await Ids(new() { ["id"] = await w.NewAssignmentAsync() }),
+        ["GET /api/assignments/{id}/qr.svg"] = w => Ids(new() { ["id"] = w.AssignmentId }),
+        ["GET /api/assignments/{id}/report"] = w => Ids(new() { ["id"] = w.AssignmentId }),
+        ["GET /api/assignments/{id}/export"] = w => Ids(new() { ["id"] = w.AssignmentId }, "format=csv"),
+        ["GET /api/a/{code}"] = w => Ids(new() { ["code"] = w.AssignmentCode }),
+        ["POST /api/a/{code}/start"] = w => Json(new { name = "Pupil " + Guid.NewGuid().ToString("N")[..6] }, new() { ["code"] = w.AssignmentCode }),
+        ["POST /api/a/{code}/next"] = w => Json(new { token = w.AssignmentToken }, new() { ["code"] = w.AssignmentCode }),
+        ["POST /api/a/{code}/answers"] = async w => await Json(new { token = await w.ShownQuestionAsync(), questionIndex = 0, answer = 0 }, new() { ["code"] = w.AssignmentCode }),
         ["GET /api/places/near"] = _ => None("lat=48.85&lon=2.35&radius=50&unit=km&limit=5"),
         ["GET /api/places/geocode"] = _ => None("q=Denver&limit=5"),
         ["GET /api/places"] = _ => None("page=1&pageSize=10"),
@@ -448,6 +467,12 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
 
         public string ReportGameId { get; private set; } = "";
 
+        public string AssignmentId { get; private set; } = "";
+
+        public string AssignmentCode { get; private set; } = "";
+
+        public string AssignmentToken { get; private set; } = "";
+
         private string questions = "[]";
 
         public static object Quiz(string title) => new
@@ -487,6 +512,10 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
             var upload = new StringContent("name,category,lat,lon\nZoo,zoo,48.84,2.36\n", Encoding.UTF8, "text/csv");
             world.ImportId = Id(await (await a.Api.PostAsync("/api/places/import", upload)).Json(HttpStatusCode.Accepted));
             world.ReportGameId = await world.NewReportGameAsync();
+            world.AssignmentId = await world.NewAssignmentAsync();
+            var assignment = await (await a.Api.GetAsync($"/api/assignments/{world.AssignmentId}")).Json(HttpStatusCode.OK);
+            world.AssignmentCode = assignment.GetProperty("assignment").Str("code");
+            world.AssignmentToken = await world.ShownQuestionAsync();
             return world;
         }
 
@@ -494,6 +523,14 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
 
         public async Task<string> NewStudentAsync() =>
             Id(await (await A.Api.PostAsync($"/api/classes/{ClassId}/students", new { name = "Student " + Guid.NewGuid().ToString("N")[..4] })).Json(HttpStatusCode.Created));
+
+        /// <summary>A class of its own just reshuffled, for the example that undoes the reshuffle.</summary>
+        public async Task<string> NewReshuffledClassAsync()
+        {
+            var id = await NewClassAsync();
+            (await A.Api.PostAsync($"/api/classes/{id}/picks/reshuffle", null)).EnsureSuccessStatusCode();
+            return id;
+        }
 
         public async Task<string> NewPickAsync() =>
             Id(await (await A.Api.PostAsync($"/api/classes/{ClassId}/picks", new { mode = "random" })).Json(HttpStatusCode.Created));
@@ -505,6 +542,10 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
             return Id(quiz);
         }
 
+        /// <summary>A live game of its own, for an example that ends it (the run's game stays live for the others).</summary>
+        public async Task<string> NewGameAsync() =>
+            Id(await (await A.Api.PostAsync("/api/games", new { quizId = long.Parse(QuizId, CultureInfo.InvariantCulture) })).Json(HttpStatusCode.Created));
+
         public async Task<string> NewPlaceAsync() => Id(await (await A.Api.PostAsync("/api/places", Place("Central library"))).Json(HttpStatusCode.Created));
 
         public async Task<string> NewReportGameAsync()
@@ -513,6 +554,18 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
             var player = seed.Player("Ann");
             seed.Ask(0, 1).Answer(player, 0, "0", correct: true, points: 900).Answer(player, 1, "true", correct: true, points: 800);
             return (await seed.InsertAsync(App.Service<Database>())).ToString(CultureInfo.InvariantCulture);
+        }
+
+        public async Task<string> NewAssignmentAsync() => Id(await (await A.Api.PostAsync("/api/assignments",
+            new { quizId = long.Parse(QuizId, CultureInfo.InvariantCulture), deadline = App.Clock.GetUtcNow().AddDays(30) })).Json(HttpStatusCode.Created));
+
+        /// <summary>A new attempt at the assignment with its first question shown: its continuation token.</summary>
+        public async Task<string> ShownQuestionAsync()
+        {
+            using var phone = new ApiClient(App.NewClient());
+            var token = (await (await phone.PostAsync($"/api/a/{AssignmentCode}/start", new { name = "Pupil " + Guid.NewGuid().ToString("N")[..6] })).Json(HttpStatusCode.Created)).Str("token");
+            await (await phone.PostAsync($"/api/a/{AssignmentCode}/next", new { token })).Status(HttpStatusCode.OK);
+            return token;
         }
 
         private static string Id(JsonElement created) => created.Long("id").ToString(CultureInfo.InvariantCulture);

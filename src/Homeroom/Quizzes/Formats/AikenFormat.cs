@@ -82,6 +82,7 @@ public static partial class AikenFormat
     {
         ArgumentNullException.ThrowIfNull(quiz);
         var notes = new List<string>();
+        var leftOut = new List<int>();
         var aiken = new StringBuilder();
         var questions = quiz.Questions ?? [];
         for (var i = 0; i < questions.Count; i++)
@@ -100,6 +101,7 @@ public static partial class AikenFormat
                 default:
                     var what = QuizFormats.Describe(question.Type);
                     notes.Add($"Question {i + 1} ({what}) left out: Aiken has single-choice questions only.");
+                    leftOut.Add(i + 1);
                     continue;
             }
 
@@ -113,7 +115,7 @@ public static partial class AikenFormat
             aiken.Append(CultureInfo.InvariantCulture, $"ANSWER: {(char)('A' + right)}\n\n");
         }
 
-        return new QuizExport(QuizFormats.Utf8(aiken.ToString()), "text/plain; charset=utf-8", ".txt", notes);
+        return new QuizExport(QuizFormats.Utf8(aiken.ToString()), "text/plain; charset=utf-8", ".txt", notes) { LeftOut = leftOut };
     }
 
     private sealed class Pending(int line)

@@ -45,6 +45,7 @@ public static partial class GiftFormat
     {
         ArgumentNullException.ThrowIfNull(quiz);
         var notes = new List<string>();
+        var leftOut = new List<int>();
         var gift = new StringBuilder();
         gift.Append("// ").Append(quiz.Title).Append('\n');
         gift.Append("// Exported from Homeroom in Moodle's GIFT format. GIFT has no time limits or points.\n\n");
@@ -57,6 +58,7 @@ public static partial class GiftFormat
                 var what = QuizFormats.Describe(question.Type);
                 notes.Add($"Question {i + 1} ({what}) left out: GIFT has no {what}s.");
                 gift.Append(CultureInfo.InvariantCulture, $"// Question {i + 1} left out ({what}: GIFT has no {what}s): {question.Text}\n\n");
+                leftOut.Add(i + 1);
                 continue;
             }
 
@@ -103,7 +105,7 @@ public static partial class GiftFormat
             gift.Append("}\n\n");
         }
 
-        return new QuizExport(QuizFormats.Utf8(gift.ToString()), "text/plain; charset=utf-8", ".txt", notes);
+        return new QuizExport(QuizFormats.Utf8(gift.ToString()), "text/plain; charset=utf-8", ".txt", notes) { LeftOut = leftOut };
     }
 
     /// <summary>An answer escaped, after [plain] when it starts with what reads as a markup prefix, so it reads back unchanged.</summary>

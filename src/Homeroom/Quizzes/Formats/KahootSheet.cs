@@ -133,6 +133,7 @@ public static class KahootSheet
     {
         ArgumentNullException.ThrowIfNull(quiz);
         var notes = new List<string>();
+        var leftOut = new List<int>();
         var fits = new List<(string Text, IReadOnlyList<Answer> Answers, int TimeLimit)>();
         var questions = quiz.Questions ?? [];
         for (var i = 0; i < questions.Count; i++)
@@ -142,6 +143,7 @@ public static class KahootSheet
             if (new StringInfo(question.Text!).LengthInTextElements > MaxQuestionText)
             {
                 notes.Add($"Question {i + 1} left out: Kahoot questions have at most {MaxQuestionText} characters.");
+                leftOut.Add(i + 1);
                 continue;
             }
 
@@ -157,6 +159,7 @@ public static class KahootSheet
                     break;
                 case QuestionTypes.SingleChoice or QuestionTypes.Multi:
                     notes.Add($"Question {i + 1} ({what}) left out: the Kahoot template has at most 4 answers.");
+                    leftOut.Add(i + 1);
                     continue;
                 case QuestionTypes.TrueFalse:
                     fits.Add((question.Text!, [new Answer("True", question.Correct == true), new Answer("False", question.Correct == false)],
@@ -165,6 +168,7 @@ public static class KahootSheet
                     break;
                 default:
                     notes.Add($"Question {i + 1} ({what}) left out: the Kahoot template has multiple-choice questions only.");
+                    leftOut.Add(i + 1);
                     continue;
             }
 
@@ -174,7 +178,7 @@ public static class KahootSheet
             }
         }
 
-        return new QuizExport(Write(quiz.Title ?? "", fits), QuizFormats.XlsxContentType, ".xlsx", notes);
+        return new QuizExport(Write(quiz.Title ?? "", fits), QuizFormats.XlsxContentType, ".xlsx", notes) { LeftOut = leftOut };
     }
 
     private static void Read(int row, string?[] cells, ImportCollector collector)

@@ -23,6 +23,9 @@ public sealed record QuizImportResult(QuizContent? Quiz, IReadOnlyList<ImportPro
 /// </summary>
 public sealed record QuizExport(byte[] Content, string ContentType, string FileExtension, IReadOnlyList<string> Notes)
 {
+    /// <summary>The numbers (from 1) of the questions the format could not hold, so the file does not have them.</summary>
+    public IReadOnlyList<int> LeftOut { get; init; } = [];
+
     public void Deconstruct(out byte[] content, out string contentType, out string fileExtension)
     {
         content = Content;

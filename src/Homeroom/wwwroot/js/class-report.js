@@ -42,7 +42,7 @@ function renderMatrix() {
   document.getElementById('matrix-head').replaceChildren(
     el('th', { attrs: { scope: 'col' }, text: 'Student' }),
     ...games.map((g) => el('th', { className: 'num game-col', attrs: { scope: 'col' } }, [
-      el('a', { attrs: { href: `/reports/games/${g.id}`, title: g.title } }, [
+      el('a', { attrs: { href: `/reports/${g.kind === 'assignment' ? 'assignments' : 'games'}/${g.id}`, title: g.title } }, [
         el('span', { className: 'game-date', text: shortDate(g.startedAt) }),
         el('span', { className: 'game-title', text: shorten(g.title, 18) }),
       ]),
@@ -153,7 +153,7 @@ function renderMissed() {
         el('span', { text: `${q.right} of ${q.expected} right · asked in ` }),
         ...q.games.flatMap((g, i) => [
           i ? el('span', { text: ', ' }) : null,
-          el('a', { text: g.gameTitle, attrs: { href: `/reports/games/${g.gameId}` } }),
+          el('a', { text: g.gameTitle, attrs: { href: `/reports/${g.kind === 'assignment' ? 'assignments' : 'games'}/${g.gameId}` } }),
         ]).filter(Boolean),
       ]),
     ]),

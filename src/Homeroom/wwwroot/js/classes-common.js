@@ -42,7 +42,7 @@ export function formatDay(day) {
  * Asks a yes/no question in a modal <dialog> (never window.confirm). Resolves true when the teacher
  * confirms, false when they cancel or press Escape.
  */
-export function confirmDialog({ title, message, confirmLabel = 'Confirm', danger = false }) {
+export function confirmDialog({ title, message, items = [], confirmLabel = 'Confirm', danger = false }) {
   return new Promise((resolve) => {
     const titleId = 'confirm-title-' + Math.random().toString(36).slice(2);
     const cancel = el('button', { className: 'button', text: 'Cancel', attrs: { type: 'button', value: 'cancel' } });
@@ -54,6 +54,7 @@ export function confirmDialog({ title, message, confirmLabel = 'Confirm', danger
     const dialog = el('dialog', { className: 'modal', attrs: { 'aria-labelledby': titleId } }, [
       el('h2', { text: title, attrs: { id: titleId } }),
       message ? el('p', { text: message }) : null,
+      items.length ? el('ul', { className: 'modal-list' }, items.map((item) => el('li', { text: item }))) : null,
       el('div', { className: 'actions modal-actions' }, [confirm, cancel]),
     ]);
     let answer = false;

@@ -3,7 +3,7 @@
 import { api, el, messageFor, renderHeader, requireSignIn, revealPage, showBanner, showPageError } from '/js/api.js';
 import { features } from '/js/features.js';
 import { miniQuizCard } from '/js/quizzes-common.js';
-import { reportItem } from '/js/reports-common.js';
+import { liveGameActions, reportItem } from '/js/reports-common.js';
 
 const SHOWN = 4;
 
@@ -61,12 +61,15 @@ async function loadQuizzes() {
   }
 }
 
-/** The newest games' reports. */
+/** The newest games' reports; a live one with Resume hosting and End game. */
 async function loadReports() {
   const list = document.getElementById('recent-reports');
   try {
     const page = await api(`/api/reports?pageSize=${SHOWN}`);
-    list.replaceChildren(...page.items.map((item) => reportItem(item)));
+    const actions = (item) => (item.status === 'live'
+      ? liveGameActions(item, { onEnded: loadReports, onError: (message) => showBanner(document.getElementById('error-banner'), message) })
+      : []);
+    list.replaceChildren(...page.items.map((item) => reportItem(item, actions(item))));
     list.hidden = page.items.length === 0;
     document.getElementById('reports-empty').hidden = page.items.length !== 0;
     document.getElementById('see-all-reports').textContent = page.total > SHOWN ? `See all ${page.total}` : 'See all';

@@ -18,9 +18,14 @@ export const features = [
     description: 'Write quizzes with six kinds of question, import them from Moodle, Kahoot or a spreadsheet, and share them.',
   },
   {
+    name: 'Assignments',
+    href: '/assignments',
+    description: 'Homework from a quiz: students play it on their phones at their own pace before a deadline; follow who has finished.',
+  },
+  {
     name: 'Reports',
     href: '/reports',
-    description: 'Every game you hosted: who needs help, which questions were hard, each student’s trend; download for Excel.',
+    description: 'Every game you hosted and every assignment: who needs help, which questions were hard, each student’s trend; download for Excel.',
   },
   {
     name: 'Places',

@@ -111,3 +111,113 @@ export function hostDialog(quiz, { opener = null, warning = null } = {}) {
   start.focus();
   return dialog;
 }
+
+// ---- Assign ---------------------------------------------------------------------------------------
+// "Assign": the same kind of dialog for homework (POST /api/assignments): a deadline, a class or nicknames,
+// the timer, shuffles, attempts and when students see the answers; then the teacher's list of assignments
+// (/assignments?created={id}) with the link and QR code to hand out.
+
+/** The "Assign" button for a quiz ({id, title}). */
+export function assignButton(quiz, { small = true, warning = null } = {}) {
+  const button = el('button', {
+    className: `button${small ? ' button-small' : ''}`,
+    text: 'Assign',
+    attrs: { type: 'button', 'aria-label': `Assign as homework: ${quiz.title}`, 'data-assign-quiz': quiz.id },
+  });
+  button.addEventListener('click', () => assignDialog(quiz, { opener: button, warning: warning?.() }));
+  return button;
+}
+
+/** A datetime-local value (the browser's time zone) a week from now at 8 in the morning. */
+function nextWeek() {
+  const due = new Date(Date.now() + 7 * 24 * 3600 * 1000);
+  due.setHours(8, 0, 0, 0);
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${due.getFullYear()}-${pad(due.getMonth() + 1)}-${pad(due.getDate())}T${pad(due.getHours())}:${pad(due.getMinutes())}`;
+}
+
+function field(id, label, control, hint) {
+  return el('div', { className: 'field' }, [
+    el('label', { text: label, attrs: { for: id } }),
+    control,
+    hint ? el('p', { className: 'hint', text: hint }) : null,
+  ]);
+}
+
+export function assignDialog(quiz, { opener = null, warning = null } = {}) {
+  const n = ++dialogCounter;
+  const ids = { title: `assign-title-${n}`, deadline: `assign-deadline-${n}`, klass: `assign-class-${n}`, attempts: `assign-attempts-${n}`, show: `assign-show-${n}` };
+  const banner = el('div', { className: 'banner banner-error', attrs: { role: 'alert', hidden: true } });
+  const deadline = el('input', { attrs: { id: ids.deadline, name: 'deadline', type: 'datetime-local', required: true, value: nextWeek() } });
+  const klass = el('select', { attrs: { id: ids.klass, name: 'classId' } }, [
+    el('option', { text: 'No class: students type a nickname', attrs: { value: '' } }),
+  ]);
+  const attempts = el('select', { attrs: { id: ids.attempts, name: 'attempts' } },
+    [1, 2, 3, 5, 10].map((count) => el('option', { text: count === 1 ? '1 (one try)' : String(count), attrs: { value: count } })));
+  const show = el('select', { attrs: { id: ids.show, name: 'showAnswers' } }, [
+    el('option', { text: 'At the end of the attempt', attrs: { value: 'at-end' } }),
+    el('option', { text: 'After each question', attrs: { value: 'after-each' } }),
+    el('option', { text: 'After the deadline', attrs: { value: 'after-deadline' } }),
+  ]);
+  const start = el('button', { className: 'button button-primary', text: 'Assign', attrs: { type: 'submit' } });
+  const cancel = el('button', { className: 'button', text: 'Cancel', attrs: { type: 'button' } });
+  const form = el('form', { className: 'host-options', attrs: { novalidate: true } }, [
+    el('h2', { text: 'Assign as homework', attrs: { id: ids.title } }),
+    el('p', { className: 'host-options-quiz', text: quiz.title }),
+    warning ? el('p', { className: 'banner banner-warn', text: warning }) : null,
+    banner,
+    field(ids.deadline, 'Deadline', deadline, 'After this, no more answers are accepted and the results are final.'),
+    field(ids.klass, 'Class', klass, 'Students choose their name from the class list, so the results match your roster.'),
+    check(`assign-timer-${n}`, 'timer', 'Timer', 'Each question has its time limit and faster right answers earn more, as in a live game. Off: a right answer earns its full points.', true),
+    check(`assign-shuffle-q-${n}`, 'shuffleQuestions', 'Shuffle the questions', 'Each student gets the questions in a random order.', false),
+    check(`assign-shuffle-a-${n}`, 'shuffleAnswers', 'Shuffle the answers', 'Each question’s answers in a random order.', false),
+    field(ids.attempts, 'Attempts', attempts, 'How many times a student may do it; the report counts their best attempt.'),
+    field(ids.show, 'Show the right answers', show, null),
+    el('div', { className: 'actions modal-actions' }, [start, cancel]),
+  ]);
+  const dialog = el('dialog', { className: 'modal host-dialog', attrs: { 'aria-labelledby': ids.title } }, [form]);
+
+  api('/api/classes').then((classes) => {
+    klass.append(...classes.map((c) => el('option', { text: `${c.name} (${c.studentCount} ${c.studentCount === 1 ? 'student' : 'students'})`, attrs: { value: c.id } })));
+  }, (error) => showBanner(banner, `Your classes could not be loaded: ${messageFor(error)}`));
+
+  cancel.addEventListener('click', () => dialog.close());
+  dialog.addEventListener('close', () => {
+    dialog.remove();
+    opener?.focus();
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    showBanner(banner, '');
+    const f = form.elements;
+    const due = new Date(f.deadline.value);
+    if (!f.deadline.value || Number.isNaN(due.getTime())) {
+      showBanner(banner, 'Choose the deadline: a date and a time.');
+      return;
+    }
+    const options = {
+      timer: f.timer.checked ? 'on' : 'off',
+      shuffleQuestions: f.shuffleQuestions.checked,
+      shuffleAnswers: f.shuffleAnswers.checked,
+      attempts: Number(f.attempts.value),
+      showAnswers: f.showAnswers.value,
+    };
+    if (f.classId.value) {
+      options.classId = Number(f.classId.value);
+    }
+    setBusy(start, true, 'Assigning…');
+    try {
+      const created = await api('/api/assignments', { method: 'POST', body: { quizId: quiz.id, deadline: due.toISOString(), options } });
+      window.location.assign(`/assignments?created=${created.id}`);
+    } catch (error) {
+      setBusy(start, false);
+      const fields = error instanceof ApiError ? Object.values(error.errors).flat() : [];
+      showBanner(banner, fields.length ? fields.join(' ') : messageFor(error));
+    }
+  });
+
+  document.body.append(dialog);
+  dialog.showModal();
+  deadline.focus();
+  return dialog;
+}

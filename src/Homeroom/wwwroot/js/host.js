@@ -376,14 +376,14 @@ function showLeaderboard(board) {
 
 function showPodium(podium) {
   const [first, second, third] = podium.top;
-  // An empty place keeps its room (invisible), so the winner stays in the middle.
+  // Only the places someone stands on: the podium stays centred on the screen with one or two players.
   const step = (standing, place) => standing
     ? el('li', { className: `step step-${place}` }, [
       el('span', { className: 'step-name', text: standing.nickname }),
       el('span', { className: 'step-score', text: `${points(standing.score)} points` }),
       el('span', { className: 'step-block' }, [el('span', { className: 'step-place', text: ordinal(place) })]),
     ])
-    : el('li', { className: `step step-${place} step-empty`, attrs: { 'aria-hidden': 'true' } });
+    : null;
   show('podium', [
     el('p', { className: 'q-meta' }, [el('span', { text: `${plural(podium.players, 'player')} · ${plural(podium.questions, 'question')}` })]),
     el('h1', { className: 'board-title', text: 'Podium' }),
@@ -397,7 +397,10 @@ function showPodium(podium) {
         el('span', { className: 'board-score', text: points(s.score) }),
       ])))
       : null,
-    el('p', { className: 'after' }, [el('a', { className: 'host-button', text: 'Back to quizzes', attrs: { href: '/quizzes' } })]),
+    el('p', { className: 'after' }, [
+      el('a', { className: 'host-button host-button-main', text: 'See the report', attrs: { href: `/reports/games/${gameId}` } }),
+      el('a', { className: 'host-button', text: 'Back to quizzes', attrs: { href: '/quizzes' } }),
+    ]),
   ], null);
   say(first ? `The winner is ${first.nickname} with ${points(first.score)} points.` : 'The game is over.');
 }
@@ -406,7 +409,10 @@ function showClosed(message) {
   show('closed', [
     el('h1', { className: 'board-title', text: 'Game closed' }),
     el('p', { className: 'q-note', text: message || 'This game has ended.' }),
-    el('p', { className: 'after' }, [el('a', { className: 'host-button', text: 'Back to quizzes', attrs: { href: '/quizzes' } })]),
+    el('p', { className: 'after' }, [
+      el('a', { className: 'host-button host-button-main', text: 'See the report', attrs: { href: `/reports/games/${gameId}` } }),
+      el('a', { className: 'host-button', text: 'Back to quizzes', attrs: { href: '/quizzes' } }),
+    ]),
   ], null);
 }
 

@@ -1,11 +1,12 @@
 // /classes/{id}/picker: the projector screen. One big name, picked by the server; the page never
 // chooses a student itself (the short shuffle before a name appears is decoration that always ends on
-// the server's pick). Keyboard: Space/Enter pick, P pass, A absent after all, U undo, R reshuffle,
-// F full screen, W the wheel (an optional show that spins while the server picks and lands on its pick,
-// then confetti; remembered by the browser; no motion for people who ask their system for less).
+// the server's pick). Keyboard: Space/Enter pick, P pass, A absent after all, U undo (the last thing done
+// here: a pick, a pass or absence, or a reshuffle), R reshuffle (after a confirmation), F full screen,
+// W the wheel (an optional show that spins while the server picks and lands on its pick, then confetti;
+// remembered by the browser; no motion for people who ask their system for less).
 import { create as createConfetti } from '/lib/canvas-confetti/confetti.module.js';
 import { api, messageFor, requireSignIn, showBanner, showPageError } from '/js/api.js';
-import { classIdFromPath, displayName } from '/js/classes-common.js';
+import { classIdFromPath, confirmDialog, displayName } from '/js/classes-common.js';
 import { createWheel } from '/js/picker-wheel.js';
 
 const SHUFFLE_MS = 650;
@@ -45,7 +46,10 @@ const state = {
   wheel: false,
   /** The pick on screen: { pick, outcome } or null. */
   current: null,
-  /** Picks made on this screen that can still be undone, oldest first. */
+  /**
+   * What was done on this screen, oldest first, for Undo to take back the last: { kind: 'pick', pick },
+   * { kind: 'outcome', entry, previous } (a pass or absence; previous is the outcome before) or { kind: 'reshuffle' }.
+   */
   undoable: [],
 };
 
@@ -242,7 +246,7 @@ function pick() {
       throw error;
     }
     state.current = { pick: result, outcome: null };
-    state.undoable.push(result);
+    state.undoable.push({ kind: 'pick', pick: result, entry: state.current });
     state.round = { round: result.round, present: result.present, remaining: result.remainingInRound };
     showStudent(result.student);
     nameEl.dataset.pickId = String(result.id);
@@ -267,6 +271,7 @@ function setOutcome(outcome) {
       return;
     }
     await api(`${base}/picks/${current.pick.id}`, { method: 'PATCH', body: { outcome } });
+    state.undoable.push({ kind: 'outcome', entry: current, previous: current.outcome });
     current.outcome = outcome;
     const name = displayName(current.pick.student);
     showStudent(current.pick.student, outcome);
@@ -277,27 +282,63 @@ function setOutcome(outcome) {
   });
 }
 
+/** Takes back the last thing done on this screen: a pick, a pass or absence, or a reshuffle. */
 function undo() {
   return run(async () => {
     const last = state.undoable.at(-1);
     if (!last) {
       return;
     }
-    await api(`${base}/picks/${last.id}`, { method: 'DELETE' });
-    state.undoable.pop();
-    const name = displayName(last.student);
-    if (state.current?.pick.id === last.id) {
-      state.current.outcome = 'undone';
-      showStudent(last.student, 'undone');
+    if (last.kind === 'reshuffle') {
+      await api(`${base}/picks/reshuffle`, { method: 'DELETE' });
+      state.undoable.pop();
+      state.current = last.current;
+      await refreshRound();
+      if (state.current) {
+        showStudent(state.current.pick.student, state.current.outcome);
+      } else {
+        showIdle('Ready');
+      }
+      say(`Reshuffle undone: back to round ${state.round.round}.`);
+      return;
     }
-    say(`Undone: ${name} is back in the round.`);
+    const entry = last.entry;
+    const name = displayName(entry.pick.student);
+    if (last.kind === 'outcome') {
+      await (last.previous
+        ? api(`${base}/picks/${entry.pick.id}`, { method: 'PATCH', body: { outcome: last.previous } })
+        : api(`${base}/picks/${entry.pick.id}/outcome`, { method: 'DELETE' }));
+      state.undoable.pop();
+      entry.outcome = last.previous;
+      say(`Undone: ${name} is called again${last.previous ? ` (${last.previous})` : ''}.`);
+    } else {
+      await api(`${base}/picks/${entry.pick.id}`, { method: 'DELETE' });
+      state.undoable.pop();
+      entry.outcome = 'undone';
+      say(`Undone: ${name} is back in the round.`);
+    }
+    if (state.current === entry) {
+      showStudent(entry.pick.student, entry.outcome);
+    }
     await refreshRound();
   });
 }
 
-function reshuffle() {
-  return run(async () => {
+async function reshuffle() {
+  if (state.busy || !state.ready) {
+    return;
+  }
+  const sure = await confirmDialog({
+    title: 'Start a new round?',
+    message: 'Everyone present goes back into the round, including those who have had a turn. Undo takes it back until the next pick.',
+    confirmLabel: 'Reshuffle',
+  });
+  if (!sure) {
+    return;
+  }
+  await run(async () => {
     await api(`${base}/picks/reshuffle`, { method: 'POST' });
+    state.undoable.push({ kind: 'reshuffle', current: state.current });
     state.current = null;
     await refreshRound();
     showIdle('Ready');
@@ -376,7 +417,8 @@ const shortcuts = {
 };
 
 document.addEventListener('keydown', (event) => {
-  if (event.ctrlKey || event.metaKey || event.altKey) {
+  // While a confirmation is open, keys belong to it.
+  if (event.ctrlKey || event.metaKey || event.altKey || document.querySelector('dialog[open]')) {
     return;
   }
   const key = event.key.length === 1 ? event.key.toLowerCase() : event.key;

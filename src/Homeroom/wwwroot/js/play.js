@@ -126,14 +126,14 @@ function showPinScreen(pin = '') {
   game.phase = 'pin';
   game.nickname = '';
   renderBar();
-  const input = h('input', { id: 'pin', name: 'pin', type: 'text', inputmode: 'numeric', autocomplete: 'off', maxlength: 7, enterkeyhint: 'go', placeholder: '123456' });
+  const input = h('input', { id: 'pin', name: 'pin', type: 'text', inputmode: 'text', autocapitalize: 'characters', autocomplete: 'off', maxlength: 7, enterkeyhint: 'go', placeholder: '123456' });
   input.value = pin;
   const form = h('form', { id: 'pin-form', class: 'screen card', novalidate: true },
     h('h1', { text: 'Join a game' }),
     h('label', { for: 'pin', text: 'Game PIN' }),
     input,
     h('button', { class: 'go', type: 'submit', text: 'Enter' }),
-    h('p', { class: 'muted', text: 'The PIN is the number on your teacher’s screen.' }));
+    h('p', { class: 'muted', text: 'The PIN is the number on your teacher’s screen. For homework, type your assignment’s code.' }));
   wirePinForm(form);
   show('pin', '', form);
   input.focus();
@@ -148,8 +148,13 @@ function wirePinForm(form) {
 
 async function lookUp(pin) {
   alertText('');
+  if (/^[A-Za-z2-9]{6}$/.test(pin) && /[A-Za-z]/.test(pin)) {
+    // Letters: an assignment's code, played on its own page.
+    window.location.assign('/a/' + encodeURIComponent(pin.toUpperCase()));
+    return;
+  }
   if (!/^\d{4,9}$/.test(pin)) {
-    alertText('Type the game PIN: the number on your teacher’s screen.');
+    alertText('Type the game PIN (the number on your teacher’s screen) or your assignment’s code.');
     return;
   }
   const button = view.querySelector('button');
@@ -403,12 +408,14 @@ function showResult(result) {
   game.rank = result.rank;
   renderBar();
   const poll = game.type === 'poll';
-  const title = poll ? (result.answered ? 'Thanks for voting' : 'Time’s up') : result.correct ? 'Correct' : result.answered ? 'Incorrect' : 'Time’s up';
+  const missed = result.away ? 'Missed while you were away' : 'Time’s up';
+  const title = poll ? (result.answered ? 'Thanks for voting' : missed) : result.correct ? 'Correct' : result.answered ? 'Incorrect' : missed;
   const mood = poll ? '' : result.correct ? 'good' : 'bad';
   const gained = result.points + result.streakBonus;
   show('result', mood, h('section', { class: 'screen center result' },
     h('p', { class: 'badge', 'aria-hidden': 'true', text: poll ? '✓' : result.correct ? '✓' : '✗' }),
     h('h1', { text: title }),
+    result.away ? h('p', { text: 'This question closed before you reconnected, so it scores nothing. Your score is safe.' }) : null,
     !poll && result.correct ? h('p', { class: 'gain', text: `+${points(gained)}` }) : null,
     result.streakBonus ? h('p', { text: `including a ${points(result.streakBonus)} streak bonus` }) : null,
     !poll && result.streak > 1 ? h('p', { class: 'streak', text: `Answer streak: ${result.streak}` }) : null,
@@ -460,6 +467,9 @@ function showLost() {
 const events = {
   question: onQuestion,
   answersOpen: onAnswersOpen,
+  // The room's answers are for the projector; this phone's verdict comes in `result`, right after. A handler
+  // keeps the SignalR client from warning "No client method with the name 'questionended'" at every question.
+  questionEnded: () => {},
   result: showResult,
   leaderboard: showLeaderboard,
   podium: (podium) => {

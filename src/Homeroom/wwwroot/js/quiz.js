@@ -10,7 +10,8 @@ import {
   showPageError,
 } from '/js/api.js';
 import { confirmDialog } from '/js/classes-common.js';
-import { hostButton } from '/js/host-options.js';
+import { assignButton, hostButton } from '/js/host-options.js';
+import { liveGameActions } from '/js/reports-common.js';
 import {
   POINTS, QUESTION_TYPES, TIME_LIMITS, coverClass, exportMenu, formatDate, ownerName, plural, quizIdFromPath,
   starButton, timeLabel, typeLabel,
@@ -607,6 +608,9 @@ function renderHeading() {
       detail.questions.length
         ? hostButton(detail, { small: false, warning: () => (isDirty() ? 'This quiz has unsaved changes: the game plays the last saved version. Save first to play your changes.' : null) })
         : null,
+      detail.questions.length
+        ? assignButton(detail, { small: false, warning: () => (isDirty() ? 'This quiz has unsaved changes: the assignment uses the last saved version. Save first to assign your changes.' : null) })
+        : null,
       starButton(detail, { labelled: true, onError: (error) => showBanner(document.getElementById('error-banner'), messageFor(error)) }),
       exportMenu(detail, { small: false }),
     ].filter(Boolean));
@@ -919,6 +923,7 @@ function renderView(source) {
   const copy = document.getElementById('copy-quiz');
   tools.replaceChildren(...[
     source.questions.length ? hostButton(source, { small: false }) : null,
+    source.questions.length ? assignButton(source, { small: false }) : null,
     copy,
     starButton(source, {
       labelled: true,
@@ -976,6 +981,24 @@ document.getElementById('copy-quiz').addEventListener('click', async (event) => 
   }
 });
 
+/** My games of this quiz that are still live, each with Resume hosting and End game (a game left running is found again here). */
+async function renderLiveGames(id) {
+  const box = document.getElementById('live-games');
+  try {
+    const games = (await api('/api/games')).filter((game) => game.quizId === id);
+    box.replaceChildren(...games.map((game) => el('div', { className: 'banner banner-warn live-game', attrs: { 'data-game-id': game.id } }, [
+      el('p', { text: `Live now: PIN ${game.pin} · ${plural(game.players, 'player')}` }),
+      el('div', { className: 'report-actions' }, liveGameActions(game, {
+        onEnded: () => renderLiveGames(id),
+        onError: (message) => showBanner(document.getElementById('error-banner'), message),
+      })),
+    ])));
+    box.hidden = games.length === 0;
+  } catch (error) {
+    showBanner(document.getElementById('error-banner'), messageFor(error));
+  }
+}
+
 // ---- Start ---------------------------------------------------------------------------------------
 
 try {
@@ -984,6 +1007,7 @@ try {
   renderAddButtons();
   if (quizId) {
     const response = await apiResponse(`/api/quizzes/${quizId}`);
+    renderLiveGames(response.body.id);
     if (!response.body.mine) {
       renderView(response.body);
       revealPage();

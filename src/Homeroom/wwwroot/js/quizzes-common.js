@@ -1,6 +1,7 @@
 // Helpers shared by the quiz pages (/quizzes, /quizzes/new, /quizzes/{id}) and the dashboard.
 // Quiz titles, tags, question text and names go in with textContent only (through el()).
-import { api, el } from '/js/api.js';
+import { api, el, messageFor } from '/js/api.js';
+import { confirmDialog } from '/js/classes-common.js';
 
 /** The question types, in the order the editor offers them, with what teachers call them. */
 export const QUESTION_TYPES = [
@@ -129,10 +130,31 @@ export function exportMenu(quiz, { small = true } = {}) {
     }, [el('span', { text: f.label }), el('span', { className: 'menu-note', text: f.note })]),
   ])));
   const menu = el('details', { className: 'menu' }, [summary, list]);
-  list.addEventListener('click', (event) => {
-    if (event.target.closest('a')) {
-      menu.open = false;
+  list.addEventListener('click', async (event) => {
+    const link = event.target.closest('a');
+    if (!link) {
+      return;
     }
+    menu.open = false;
+    // Before a download, say which questions the format cannot hold (GET …/export/check); the teacher decides.
+    event.preventDefault();
+    const format = EXPORT_FORMATS.find((f) => f.format === link.dataset.format);
+    try {
+      const check = await api(`/api/quizzes/${quiz.id}/export/check?format=${format.format}`);
+      if (check.leftOut.length && !(await confirmDialog({
+        title: `${format.label}: ${check.leftOut.length} of ${check.questions} questions left out`,
+        message: `This format cannot hold every question, so the file has ${check.written} of ${check.questions}.`,
+        items: check.notes,
+        confirmLabel: 'Download anyway',
+      }))) {
+        return;
+      }
+    } catch (error) {
+      if (!(await confirmDialog({ title: 'Could not check the export', message: messageFor(error), confirmLabel: 'Download anyway' }))) {
+        return;
+      }
+    }
+    window.location.assign(link.href);
   });
   return menu;
 }

@@ -1,6 +1,6 @@
 // /quizzes: the quiz library. Three tabs (my quizzes, my favourites, the public catalogue), a debounced
 // search (?q=), paging, a card per quiz (favourite star, host live, open or edit, copy, export, delete) and the
-// import panel (a file, dropped or chosen, with the format detected or named; the report lists what
+// import panel (a file, dropped or chosen, or pasted text; an optional name; the format detected or named; the report lists what
 // was skipped, by line).
 import {
   ApiError, api, clearErrors, el, messageFor, renderHeader, requireSignIn, revealPage, setBusy, showBanner,
@@ -434,23 +434,41 @@ importForm.addEventListener('submit', async (event) => {
   clearErrors(importForm);
   report.hidden = true;
   const file = fileInput.files?.[0];
-  if (!file) {
-    showFieldErrors(importForm, { file: ['Choose a file first, or drop one on the box.'] });
+  const text = importForm.elements.text.value;
+  if (!file && !text.trim()) {
+    showFieldErrors(importForm, { file: ['Choose a file first, drop one on the box, or paste the text below.'] });
     return;
   }
-  if (file.size > 5 * 1024 * 1024) {
+  if (file && file.size > 5 * 1024 * 1024) {
     showFieldErrors(importForm, { file: [`This file is ${formatSize(file.size)}; a quiz file can be at most 5 MB.`] });
     return;
   }
   const format = importForm.elements.format.value;
-  const data = new FormData();
-  data.append('file', file, file.name);
+  const title = importForm.elements.title.value.trim();
+  const query = new URLSearchParams();
+  if (format) {
+    query.set('format', format);
+  }
+  if (title) {
+    query.set('title', title);
+  }
+  // A chosen file wins; otherwise the pasted text is the body.
+  let request;
+  if (file) {
+    const data = new FormData();
+    data.append('file', file, file.name);
+    request = { method: 'POST', body: data };
+  } else {
+    request = { method: 'POST', body: text, contentType: 'text/plain; charset=utf-8' };
+  }
   const submit = document.getElementById('import-submit');
   setBusy(submit, true, 'Importing…');
   try {
-    const result = await api('/api/quizzes/import' + (format ? `?format=${encodeURIComponent(format)}` : ''), { method: 'POST', body: data });
+    const result = await api(`/api/quizzes/import${query.size ? `?${query}` : ''}`, request);
     showImported(result);
     fileInput.value = '';
+    importForm.elements.text.value = '';
+    importForm.elements.title.value = '';
     showChosenFile();
     if (state.tab === 'mine' && !state.q.trim()) {
       state.page = 1;

@@ -20,8 +20,13 @@ let rightChart = null;
 let answersChart = null;
 let selected = null;
 
+// The same page shows a live game's report (/reports/games/{id}) and an assignment's (/reports/assignments/{id}):
+// both have the same shape, from their own API routes.
+const assignment = /^\/reports\/assignments\//.test(window.location.pathname);
+const apiBase = (id) => (assignment ? `/api/assignments/${id}` : `/api/reports/games/${id}`);
+
 function gameIdFromPath() {
-  const match = /^\/reports\/games\/(\d+)\/?$/.exec(window.location.pathname);
+  const match = /^\/reports\/(?:games|assignments)\/(\d+)\/?$/.exec(window.location.pathname);
   return match ? Number(match[1]) : null;
 }
 
@@ -38,13 +43,15 @@ function renderHeading() {
   document.title = `${game.title} · Report · Homeroom`;
   document.getElementById('report-title').textContent = game.title;
   document.getElementById('crumb-title').textContent = game.title;
-  const meta = [`Played ${formatDateTime(game.startedAt)}`];
+  const meta = [assignment
+    ? `Assigned ${formatDateTime(game.startedAt)}${game.endedAt ? `, closed ${formatDateTime(game.endedAt)}` : ''}`
+    : `Played ${formatDateTime(game.startedAt)}`];
   if (game.className) {
     meta.push(game.className);
   }
   meta.push(plural(summary.players, 'player'));
   document.getElementById('report-meta').textContent = meta.join(' · ');
-  const base = `/api/reports/games/${game.id}/export`;
+  const base = `${apiBase(game.id)}/export`;
   document.getElementById('export-csv').href = `${base}?format=csv`;
   document.getElementById('export-xlsx').href = `${base}?format=xlsx`;
 
@@ -52,7 +59,9 @@ function renderHeading() {
   if (flags.interrupted) {
     notice.textContent = 'This game was interrupted: the service stopped while it was being played. The report shows what was answered until then.';
   } else if (flags.live) {
-    notice.textContent = 'This game is being played right now. Reload to see the latest answers.';
+    notice.textContent = assignment
+      ? 'This assignment is open until its deadline. Reload to see the latest answers.'
+      : 'This game is being played right now. Reload to see the latest answers.';
   }
   notice.hidden = !(flags.interrupted || flags.live);
 
@@ -284,7 +293,7 @@ try {
   const id = gameIdFromPath();
   const me = await requireSignIn();
   renderHeader(me);
-  report = await api(`/api/reports/games/${id}`);
+  report = await api(assignment ? `${apiBase(id)}/report` : apiBase(id));
   renderHeading();
   renderFlags();
   renderQuestions();

@@ -1,8 +1,8 @@
 // Helpers shared by the report pages (/reports, /reports/games/{id}, /classes/{id}/report) and the
 // dashboard's "Recent reports". Nicknames, quiz text and every other text from the API go in with
 // textContent only (through el()).
-import { el } from '/js/api.js';
-import { formatDateTime, loadScript, plural } from '/js/classes-common.js';
+import { api, el, messageFor, setBusy } from '/js/api.js';
+import { confirmDialog, formatDateTime, loadScript, plural } from '/js/classes-common.js';
 
 const CHART_JS = '/lib/chart.js/chart.umd.min.js';
 
@@ -66,6 +66,43 @@ export function reportItem(item, actions = []) {
     ]),
     actions.length ? el('div', { className: 'report-actions' }, actions) : null,
   ]);
+}
+
+/**
+ * For a game still live: "Resume hosting" (its host screen) and "End game" (after a confirmation; POST
+ * /api/games/{id}/end). `onEnded(game)` runs once it has ended; `onError(message)` if it could not.
+ */
+export function liveGameActions(item, { onEnded, onError }) {
+  const resume = el('a', {
+    className: 'button button-primary button-small',
+    text: 'Resume hosting',
+    attrs: { href: `/games/${item.id}/host`, 'aria-label': `Resume hosting ${item.title}` },
+  });
+  const end = el('button', {
+    className: 'button button-danger-outline button-small',
+    text: 'End game',
+    attrs: { type: 'button', 'aria-label': `End the game ${item.title}` },
+  });
+  end.addEventListener('click', async () => {
+    const sure = await confirmDialog({
+      title: `End ${item.title} now?`,
+      message: 'The players see the final podium and the results so far are kept in the report. A game still in its lobby is closed and not kept.',
+      confirmLabel: 'End game',
+      danger: true,
+    });
+    if (!sure) {
+      end.focus();
+      return;
+    }
+    setBusy(end, true);
+    try {
+      onEnded(await api(`/api/games/${item.id}/end`, { method: 'POST' }));
+    } catch (error) {
+      setBusy(end, false);
+      onError(messageFor(error));
+    }
+  });
+  return [resume, end];
 }
 
 function cssColor(name, fallback) {

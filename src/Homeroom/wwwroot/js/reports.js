@@ -1,8 +1,8 @@
 // /reports: every game the teacher hosted, newest first, fifty at a time (Show more), each with a link to its report and
-// a Delete button (after a confirmation; a live game cannot be deleted).
+// a Delete button (after a confirmation; a live game cannot be deleted). A live game also has Resume hosting and End game.
 import { api, el, messageFor, renderHeader, requireSignIn, revealPage, setBusy, showBanner, showPageError } from '/js/api.js';
 import { confirmDialog, plural } from '/js/classes-common.js';
-import { reportItem } from '/js/reports-common.js';
+import { liveGameActions, reportItem } from '/js/reports-common.js';
 
 const PAGE_SIZE = 50;
 const list = document.getElementById('report-list');
@@ -31,7 +31,16 @@ function item(report) {
       title: report.status === 'live' ? 'A live game cannot be deleted' : null,
     },
   });
-  const li = reportItem(report, [remove]);
+  const live = report.status === 'live'
+    ? liveGameActions(report, {
+      onEnded: async () => {
+        status.textContent = `${report.title} has ended.`;
+        await reload();
+      },
+      onError: (message) => showBanner(errorBanner, message),
+    })
+    : [];
+  const li = reportItem(report, [...live, remove]);
   remove.addEventListener('click', async () => {
     const sure = await confirmDialog({
       title: `Delete the report of ${report.title}?`,
@@ -69,6 +78,19 @@ async function loadMore() {
   list.append(...fresh.map(item));
   loaded += fresh.length;
   renderCount();
+}
+
+/** Loads the list again from the first page (a game that ended changes its status, or leaves the list from the lobby). */
+async function reload() {
+  try {
+    const result = await api(`/api/reports?page=1&pageSize=${PAGE_SIZE}`);
+    total = result.total;
+    list.replaceChildren(...result.items.map(item));
+    loaded = result.items.length;
+    renderCount();
+  } catch (error) {
+    showBanner(errorBanner, messageFor(error));
+  }
 }
 
 more.addEventListener('click', async () => {
