@@ -277,12 +277,25 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
         await Assertions.Expect(page.Locator("#wheel-toggle")).ToHaveAttributeAsync("aria-pressed", "false");
         await Assertions.Expect(page.Locator("#wheel-box")).ToBeHiddenAsync();
 
-        // Asked for less motion: the wheel turns straight to the pick, without confetti.
+        // Asked for less motion: the wheel turns straight to the pick, without confetti. The keys come while
+        // the page is still loading (the round is held back until they are pressed): the pick is not lost,
+        // it is made once the page is ready.
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ReducedMotion = ReducedMotion.Reduce });
+        var held = new TaskCompletionSource();
+        await page.RouteAsync($"**/api/classes/{classId}/picks/round", async route =>
+        {
+            await held.Task;
+            await route.ContinueAsync();
+        });
         await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#pick")).ToBeDisabledAsync();
         await page.Keyboard.PressAsync("w");
         var still = await page.RunAndWaitForResponseAsync(
-            () => page.Keyboard.PressAsync("Space"),
+            async () =>
+            {
+                await page.Keyboard.PressAsync("Space");
+                held.SetResult();
+            },
             r => r.Request.Method == "POST" && r.Url.EndsWith($"/api/classes/{classId}/picks", StringComparison.Ordinal));
         using var stillPick = JsonDocument.Parse(await still.TextAsync());
         await Assertions.Expect(wheel).ToHaveAttributeAsync("data-landed-student", stillPick.RootElement.GetProperty("student").Long("id").ToString(CultureInfo.InvariantCulture));

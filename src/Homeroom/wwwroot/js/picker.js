@@ -44,6 +44,8 @@ const state = {
   remaining: [],
   /** Whether the wheel is shown (remembered by the browser). */
   wheel: false,
+  /** Whether a pick was asked for before the page was ready (it is made once it is). */
+  pickWhenReady: false,
   /** The pick on screen: { pick, outcome } or null. */
   current: null,
   /**
@@ -225,6 +227,12 @@ async function run(action) {
 }
 
 function pick() {
+  if (!state.ready) {
+    // Space pressed while the class is still loading (right after opening or reloading the page) is
+    // not dropped: the pick happens as soon as the page is ready.
+    state.pickWhenReady = true;
+    return Promise.resolve();
+  }
   return run(async () => {
     const previous = { text: nameEl.textContent, classes: nameEl.className, pronouns: pronounsEl.textContent };
     let result;
@@ -464,6 +472,9 @@ try {
     say('Press Space to pick a student.', { announce: false });
   }
   renderButtons();
+  if (state.pickWhenReady && state.round.present > 0) {
+    pick();
+  }
 } catch (error) {
   showPageError(error);
   showIdle('');
