@@ -486,6 +486,12 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await Assertions.Expect(sound).ToHaveAttributeAsync("aria-pressed", "false");
         await host.Locator("#pin").ClickAsync();
         Assert.Equal((0, 0, ""), await SoundAsync(host));
+        await host.SetViewportSizeAsync(1280, 800); // a laptop
+        await ScreenshotAsync(hostBrowser, "live-host-lobby-sound-off-desktop");
+        await host.SetViewportSizeAsync(390, 844); // a phone, should a teacher host from one
+        await BrowserPage.AssertNoHorizontalScrollAsync(host);
+        await ScreenshotAsync(hostBrowser, "live-host-lobby-sound-off-phone");
+        await host.SetViewportSizeAsync(1920, 1080);
 
         // Switched on with a click (a gesture, so sound may start): the lobby music plays at once.
         await sound.ClickAsync();
@@ -518,6 +524,7 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await Assertions.Expect(host.Locator(".tile-text")).ToHaveTextAsync(["Milan", "Rome"]);
         await Assertions.Expect(hint).ToHaveCountAsync(0);
         await host.WaitForFunctionAsync("() => window.__sound.cues.some(c => c.cue === 'countdown' && c.seconds === 1)");
+        await Assertions.Expect(host.Locator(".countdown")).ToHaveTextAsync("0");
         await ScreenshotAsync(hostBrowser, "live-host-countdown-projector");
 
         // Ann answers, which closes the question: the reveal. Then the leaderboard, and the podium's fanfare.
