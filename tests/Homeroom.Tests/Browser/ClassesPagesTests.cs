@@ -267,6 +267,14 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
         var history = await HistoryAsync(teacher, classId);
         Assert.Equal(3, history.Select(p => p.GetProperty("student").Long("id")).Distinct().Count());
 
+        // A laptop and a phone: the wheel shrinks with the screen and nothing scrolls sideways.
+        await page.SetViewportSizeAsync(1280, 800);
+        await browser.ScreenshotAsync("picker-wheel-desktop");
+        await page.SetViewportSizeAsync(390, 844);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
+        await browser.ScreenshotAsync("picker-wheel-phone");
+        await page.SetViewportSizeAsync(1920, 1080);
+
         // The choice is remembered by the browser, both ways.
         await page.ReloadAsync();
         await Assertions.Expect(page.Locator("#wheel-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
