@@ -9,9 +9,11 @@ public sealed record ProcessedImage(byte[] Data, string ContentType, int Width, 
 /// <summary>
 /// Turns uploaded bytes into a picture fit to store and show, or says why not. What the bytes are is told by
 /// decoding them (the codec reads the magic bytes and the header), never by a file name or a Content-Type. The
-/// picture is always decoded and encoded again: that drops every piece of metadata (EXIF with GPS positions and
-/// camera serial numbers, XMP, ICC profiles, PNG text chunks, GIF comments), applies the EXIF orientation first
-/// so a phone photo stands the right way up, and brings the long side down to <see cref="MaxSide"/>. A header that
+/// picture is always decoded whole. Then it is encoded again, which drops every piece of metadata (EXIF with GPS
+/// positions and camera serial numbers, XMP, ICC profiles, PNG text chunks, GIF comments), applies the EXIF
+/// orientation first so a phone photo stands the right way up, and brings the long side down to <see cref="MaxSide"/>;
+/// or, for a JPEG or PNG that needs none of that (upright, in bounds, sRGB), the metadata segments are cut out and the
+/// pixels kept as they were (<see cref="MetadataStripper"/>). A header that
 /// claims more than <see cref="MaxPixels"/> (a decompression bomb, or a picture no projector needs) is refused
 /// before anything is decoded.
 /// </summary>
@@ -85,11 +87,17 @@ public static class ImageProcessor
         }
 
         // JPEG and WebP decode at a reduced scale directly, so a big photo never needs its full size in memory.
-        var scale = Math.Min(1f, (float)MaxSide / Math.Max(width, height));
-        var decodeSize = codec.GetScaledDimensions(scale);
-        if (decodeSize.Width < 1 || decodeSize.Height < 1)
+        // The smallest scale the codec offers (JPEG: eighths) that is still at least MaxSide long; Bound does the rest.
+        var decodeSize = new SKSizeI(width, height);
+        var target = Math.Min(MaxSide, Math.Max(width, height));
+        for (var eighths = 1; eighths < 8; eighths++)
         {
-            decodeSize = new SKSizeI(width, height);
+            var size = codec.GetScaledDimensions(eighths / 8f);
+            if (size.Width >= 1 && size.Height >= 1 && Math.Max(size.Width, size.Height) >= target)
+            {
+                decodeSize = size;
+                break;
+            }
         }
 
         if ((long)decodeSize.Width * decodeSize.Height > MaxDecodedPixels)
@@ -104,6 +112,21 @@ public static class ImageProcessor
         if (decodedResult is not (SKCodecResult.Success or SKCodecResult.IncompleteInput))
         {
             return (null, "The picture's data cannot be read: the file is damaged.");
+        }
+
+        // A JPEG or PNG that is upright, in bounds, sRGB and decodes whole keeps its own pixels: only its metadata is cut
+        // out (no generation loss, and a picture exported and imported again is the same bytes, the same image).
+        if (decodedResult == SKCodecResult.Success && decodeSize.Width == width && decodeSize.Height == height
+            && Math.Max(width, height) <= MaxSide && codec.EncodedOrigin is SKEncodedOrigin.TopLeft or SKEncodedOrigin.Default
+            && (codec.Info.ColorSpace is null || codec.Info.ColorSpace.IsSrgb)
+            && codec.EncodedFormat switch
+            {
+                SKEncodedImageFormat.Jpeg => MetadataStripper.Jpeg(bytes),
+                SKEncodedImageFormat.Png => MetadataStripper.Png(bytes),
+                _ => null,
+            } is { } stripped)
+        {
+            return (new ProcessedImage(stripped, contentType, width, height, Convert.ToHexStringLower(SHA256.HashData(stripped))), null);
         }
 
         using var upright = Orient(decoded, codec.EncodedOrigin);

@@ -31,10 +31,10 @@ public sealed partial class ImageSweep(Database database, TimeProvider clock, IL
 
     public void Dispose() => timer?.Dispose();
 
-    /// <summary>Deletes the images unused and untouched for the grace period; returns how many.</summary>
-    public Task<int> SweepAsync()
+    /// <summary>Deletes the images unused and untouched for the grace period before <paramref name="now"/>; returns how many.</summary>
+    public Task<int> SweepAsync(DateTimeOffset now)
     {
-        var cutoff = (clock.GetUtcNow() - Grace).ToUnixTimeMilliseconds();
+        var cutoff = (now - Grace).ToUnixTimeMilliseconds();
         return database.WriteAsync((connection, transaction) => connection.ExecuteAsync(
             """
             DELETE FROM images WHERE touched_at < @cutoff
@@ -47,7 +47,7 @@ public sealed partial class ImageSweep(Database database, TimeProvider clock, IL
     {
         try
         {
-            var deleted = await SweepAsync();
+            var deleted = await SweepAsync(clock.GetUtcNow());
             if (deleted > 0)
             {
                 LogSwept(deleted);

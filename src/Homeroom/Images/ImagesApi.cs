@@ -97,7 +97,7 @@ public static class ImagesApi
     /// <summary>The images (with their bytes) of these ids that the teacher may read.</summary>
     internal static async Task<IReadOnlyList<StoredImage>> ReadableAsync(TeacherDb mine, IReadOnlyCollection<long> ids) =>
         ids.Count == 0 ? [] : await mine.QueryAsync<StoredImage>(
-            $"SELECT i.id, i.hash, i.content_type, i.data FROM images i WHERE i.id IN @ids AND {Readable}", new { ids });
+            $"SELECT i.id, i.hash, i.content_type, i.data FROM images i WHERE {QuizImages.AnyOf(mine.Database, "i.id", "ids")} AND {Readable}", new { ids = ids.ToArray() });
 
     // The picture of the question on the screen is asked for by every phone at once: the few recent ones are kept in memory.
     private static readonly ConcurrentDictionary<long, StoredImage> Recent = new();

@@ -53,7 +53,7 @@ public static class QuizImages
         var wanted = questions.Select(q => q.ImageId).OfType<long>().Where(id => !stored.Contains(id)).Distinct().ToArray();
         if (wanted.Length > 0)
         {
-            var owned = (await mine.QueryAsync<long>("SELECT id FROM images WHERE teacher_id = @TeacherId AND id IN @wanted", new { wanted })).ToHashSet();
+            var owned = (await mine.QueryAsync<long>($"SELECT id FROM images WHERE teacher_id = @TeacherId AND {AnyOf(mine.Database, "id", "wanted")}", new { wanted })).ToHashSet();
             for (var i = 0; i < questions.Length; i++)
             {
                 if (questions[i].ImageId is { } id && !stored.Contains(id) && !owned.Contains(id))
@@ -65,6 +65,13 @@ public static class QuizImages
 
         return errors.Count > 0 ? (null, TypedResults.ValidationProblem(errors)) : (quiz with { Questions = questions }, null);
     }
+
+    /// <summary>
+    /// "column is one of the list @name": Dapper spells a list out as (@name1, @name2, …) on SQLite, and passes it to
+    /// PostgreSQL as one array parameter, which is compared with = ANY.
+    /// </summary>
+    internal static string AnyOf(Database database, string column, string name) =>
+        database.Sql($"{column} IN @{name}", $"{column} = ANY(@{name})");
 
     private static string Path(int index, string field) => string.Create(CultureInfo.InvariantCulture, $"questions[{index}].{field}");
 
@@ -85,9 +92,9 @@ public static class QuizImages
         if (ids.Length > 0)
         {
             await tx.ExecuteAsync(
-                "INSERT INTO quiz_images (quiz_id, image_id) SELECT @quizId, i.id FROM images i WHERE i.teacher_id = @TeacherId AND i.id IN @ids",
+                $"INSERT INTO quiz_images (quiz_id, image_id) SELECT @quizId, i.id FROM images i WHERE i.teacher_id = @TeacherId AND {AnyOf(tx.Database, "i.id", "ids")}",
                 new { quizId, ids });
-            await tx.ExecuteAsync("UPDATE images SET touched_at = @now WHERE teacher_id = @TeacherId AND id IN @ids", new { now, ids });
+            await tx.ExecuteAsync($"UPDATE images SET touched_at = @now WHERE teacher_id = @TeacherId AND {AnyOf(tx.Database, "id", "ids")}", new { now, ids });
         }
     }
 
