@@ -272,6 +272,29 @@ public abstract class QuestionImagesTests(AppFixture fixture) : AppTests(fixture
     }
 
     [Fact]
+    public async Task A_student_playing_an_assignment_loads_the_questions_picture_from_the_address_it_comes_with()
+    {
+        var teacher = await SignUpAsync();
+        var image = await UploadAsync(teacher, TestImages.Jpeg(), "image/jpeg");
+        var quiz = await CreateQuizAsync(teacher, QuizWith("Homework", null, image.Long("id")));
+        var deadline = App.Clock.GetUtcNow() + TimeSpan.FromDays(2);
+        var code = (await (await teacher.Api.PostAsync("/api/assignments", new { quizId = quiz.Long("id"), deadline, options = new { timer = "off" } }))
+            .Json(HttpStatusCode.Created)).Str("code");
+        var phone = Anonymous();
+        var token = (await (await phone.PostAsync($"/api/a/{code}/start", new { name = "Ann" })).Json(HttpStatusCode.Created)).Str("token");
+
+        var first = (await (await phone.PostAsync($"/api/a/{code}/next", new { token })).Json(HttpStatusCode.OK)).GetProperty("question");
+        Assert.False(first.TryGetProperty("image", out var none) && none.ValueKind != JsonValueKind.Null);
+        await (await phone.PostAsync($"/api/a/{code}/answers", new { token, questionIndex = 0, answer = true })).Status(HttpStatusCode.OK);
+        var second = (await (await phone.PostAsync($"/api/a/{code}/next", new { token })).Json(HttpStatusCode.OK)).GetProperty("question");
+
+        var response = await phone.GetAsync(second.Str("image"));
+        await response.Status(HttpStatusCode.OK);
+        Assert.Equal("image/jpeg", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(await DownloadAsync(teacher.Api, image.Str("url")), await response.Content.ReadAsByteArrayAsync());
+    }
+
+    [Fact]
     public async Task Images_no_quiz_uses_are_deleted_after_the_grace_period_and_used_ones_are_kept()
     {
         var teacher = await SignUpAsync();
