@@ -33,6 +33,7 @@ builder.Services.AddSingleton<PlaceImports>();
 builder.Services.AddHostedService(services => services.GetRequiredService<PlaceImports>());
 builder.Services.AddHostedService<GazetteerLoader>();
 builder.Services.AddSingleton<ImageLinks>();
+builder.Services.AddSingleton<PlayerImageCache>();
 builder.Services.AddSingleton<ImageSweep>();
 builder.Services.AddHostedService(services => services.GetRequiredService<ImageSweep>());
 

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Dapper;
 using Homeroom.Storage;
 using Homeroom.Web;
@@ -99,20 +98,15 @@ public static class ImagesApi
         ids.Count == 0 ? [] : await mine.QueryAsync<StoredImage>(
             $"SELECT i.id, i.hash, i.content_type, i.data FROM images i WHERE {QuizImages.AnyOf(mine.Database, "i.id", "ids")} AND {Readable}", new { ids = ids.ToArray() });
 
-    // The picture of the question on the screen is asked for by every phone at once: the few recent ones are kept in memory.
-    private static readonly ConcurrentDictionary<long, StoredImage> Recent = new();
-    private static long recentBytes;
-    private const long MaxRecentBytes = 64L * 1024 * 1024;
-
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult, StatusCodeHttpResult>> ForPlayers(
-        string token, ImageLinks links, Database database, HttpContext context)
+        string token, ImageLinks links, PlayerImageCache recent, Database database, HttpContext context)
     {
         if (links.Open(token) is not { } id)
         {
             return NoPicture();
         }
 
-        if (!Recent.TryGetValue(id, out var image))
+        if (!recent.TryGet(id, out var image))
         {
             await using var connection = await database.OpenAsync(context.RequestAborted);
             image = await connection.QuerySingleOrDefaultAsync<StoredImage>(
@@ -122,13 +116,7 @@ public static class ImagesApi
                 return NoPicture();
             }
 
-            if (Interlocked.Add(ref recentBytes, image.Data.Length) > MaxRecentBytes)
-            {
-                Recent.Clear();
-                Interlocked.Exchange(ref recentBytes, image.Data.Length);
-            }
-
-            Recent[id] = image;
+            recent.Add(image);
         }
 
         // A capability address: no shared cache keeps it; the browser may, for as long as the address lasts.
@@ -151,5 +139,32 @@ public static class ImagesApi
         }
 
         return TypedResults.File(image.Data, image.ContentType);
+    }
+}
+
+/// <summary>
+/// The pictures players asked for lately, in memory: the picture of the question on the screen is asked for by every
+/// phone in the room at once, and would otherwise be read from the database once per phone. Bounded to 64 MB (emptied
+/// when full). Only reached through a sealed address, so an image swept from the database meanwhile harms nobody.
+/// </summary>
+public sealed class PlayerImageCache
+{
+    private const long MaxBytes = 64L * 1024 * 1024;
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, ImagesApi.StoredImage> images = new();
+    private long bytes;
+
+    internal bool TryGet(long id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out ImagesApi.StoredImage? image) =>
+        images.TryGetValue(id, out image);
+
+    internal void Add(ImagesApi.StoredImage image)
+    {
+        if (Interlocked.Add(ref bytes, image.Data.Length) > MaxBytes)
+        {
+            images.Clear();
+            Interlocked.Exchange(ref bytes, image.Data.Length);
+        }
+
+        images[image.Id] = image;
     }
 }
