@@ -123,6 +123,25 @@ public abstract class QuestionImagesTests(AppFixture fixture) : AppTests(fixture
     }
 
     [Fact]
+    public async Task A_phone_photo_is_turned_the_way_its_exif_orientation_says_before_the_tag_is_dropped()
+    {
+        var teacher = await SignUpAsync();
+
+        var image = await UploadAsync(teacher, TestImages.JpegWithOrientation(6), "image/jpeg");
+
+        // Stored 80 × 40, red on the left; seen after a quarter turn clockwise: 40 × 80, red on top.
+        Assert.Equal((40, 80), (image.Int("width"), image.Int("height")));
+        var stored = await DownloadAsync(teacher.Api, image.Str("url"));
+        Assert.DoesNotContain("Exif", Encoding.ASCII.GetString(stored), StringComparison.Ordinal);
+        using var bitmap = SKBitmap.Decode(stored);
+        Assert.Equal((40, 80), (bitmap.Width, bitmap.Height));
+        var top = bitmap.GetPixel(20, 10);
+        var bottom = bitmap.GetPixel(20, 70);
+        Assert.True(top.Red > 200 && top.Blue < 60, $"The top is {top}, not red.");
+        Assert.True(bottom.Blue > 200 && bottom.Red < 60, $"The bottom is {bottom}, not blue.");
+    }
+
+    [Fact]
     public async Task A_text_file_named_and_typed_as_a_picture_is_refused_by_its_content()
     {
         var teacher = await SignUpAsync();

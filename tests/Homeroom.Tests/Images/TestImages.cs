@@ -64,6 +64,38 @@ public static class TestImages
         return [.. jpeg[..2], .. segment, .. jpeg[2..]];
     }
 
+    /// <summary>
+    /// A JPEG, left half red and right half blue as stored, whose EXIF says how to turn it for viewing (6: a quarter
+    /// turn clockwise, as a phone held upright writes it).
+    /// </summary>
+    public static byte[] JpegWithOrientation(ushort orientation, int width = 80, int height = 40)
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Opaque));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.Blue);
+            using var red = new SKPaint { Color = SKColors.Red };
+            canvas.DrawRect(0, 0, width / 2f, height, red);
+        }
+
+        using var image = SKImage.FromBitmap(bitmap);
+        using var data = image.Encode(SKEncodedImageFormat.Jpeg, 95);
+        var jpeg = data.ToArray();
+        var tiff = new byte[26];
+        "II"u8.CopyTo(tiff);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(2), 42);
+        BinaryPrimitives.WriteUInt32LittleEndian(tiff.AsSpan(4), 8);
+        BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(8), 1);
+        Entry(tiff, 10, 0x0112, 3, 1, orientation);
+        byte[] payload = [.. "Exif\0\0"u8, .. tiff];
+        var segment = new byte[4 + payload.Length];
+        segment[0] = 0xFF;
+        segment[1] = 0xE1;
+        BinaryPrimitives.WriteUInt16BigEndian(segment.AsSpan(2), (ushort)(payload.Length + 2));
+        payload.CopyTo(segment, 4);
+        return [.. jpeg[..2], .. segment, .. jpeg[2..]];
+    }
+
     private static void Entry(byte[] tiff, int at, ushort tag, ushort type, uint count, uint value)
     {
         BinaryPrimitives.WriteUInt16LittleEndian(tiff.AsSpan(at), tag);
