@@ -4,6 +4,7 @@ using Homeroom.Accounts;
 using Homeroom.Assignments;
 using Homeroom.Classes;
 using Homeroom.Games;
+using Homeroom.Images;
 using Homeroom.Places;
 using Homeroom.Quizzes;
 using Homeroom.Reports;
@@ -31,6 +32,10 @@ builder.Services.AddHostedService(services => services.GetRequiredService<PlaceD
 builder.Services.AddSingleton<PlaceImports>();
 builder.Services.AddHostedService(services => services.GetRequiredService<PlaceImports>());
 builder.Services.AddHostedService<GazetteerLoader>();
+builder.Services.AddSingleton<ImageLinks>();
+builder.Services.AddSingleton<PlayerImageCache>();
+builder.Services.AddSingleton<ImageSweep>();
+builder.Services.AddHostedService(services => services.GetRequiredService<ImageSweep>());
 
 var app = builder.Build();
 await app.MigrateAsync();
@@ -57,6 +62,7 @@ var api = app.MapGroup("/api").WithValidation().WithStandardResponses();
 api.MapAccounts();
 api.MapClasses();
 api.MapQuizzes();
+api.MapImages();
 api.MapGames();
 api.MapAssignments();
 api.MapPlaces();

@@ -123,6 +123,8 @@ public sealed class TeacherTransaction(TeacherDb scope, DbConnection connection,
 {
     public long TeacherId => scope.TeacherId;
 
+    public Database Database => scope.Database;
+
     /// <summary>What the SQLite writer remembers between writes (<see cref="WriterMemory"/>); null anywhere else.</summary>
     internal WriterMemory? Memory => WriterMemory.For(connection);
 

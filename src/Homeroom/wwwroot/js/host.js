@@ -253,10 +253,16 @@ function showQuestion(question) {
   show('question', [
     questionHeader(question.index, question.count, question.type),
     el('h1', { className: 'q-text', text: question.text }),
+    questionImage(question.image, 'q-image'),
     timerBar(question.readMs),
     el('p', { className: 'q-note', text: 'Read the question… the answers open in a moment.' }),
   ], 'Show answers');
   say(`Question ${question.index + 1}: ${question.text}`);
+}
+
+/** The question's picture, large (its address comes with the question: see docs/live-games.md). */
+function questionImage(src, className) {
+  return src ? el('img', { className, attrs: { src, alt: '', id: 'question-image' } }) : null;
 }
 
 function answerTiles(open) {
@@ -295,6 +301,7 @@ function showAnswering(open, answered = 0) {
         el('span', { className: 'answered-label', text: ` of ${points(state.players.size)} answered`, attrs: { id: 'answered-of' } }),
       ]),
     ]),
+    questionImage(open.image, 'q-image q-image-open'),
     timerBar(open.closesInMs, open.timeLimit * 1000),
     answerTiles(open),
   ], 'Skip');
