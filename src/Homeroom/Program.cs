@@ -27,6 +27,7 @@ builder.AddMetrics();
 builder.AddStorage();
 builder.AddAccounts();
 builder.AddGames();
+builder.Services.AddSingleton<FinishedReports>();
 builder.Services.AddSingleton<PlaceDirectory>();
 builder.Services.AddHostedService(services => services.GetRequiredService<PlaceDirectory>());
 builder.Services.AddSingleton<PlaceImports>();

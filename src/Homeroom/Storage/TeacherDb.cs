@@ -63,9 +63,9 @@ public sealed class TeacherDb
 
     /// <summary>
     /// One statement that changes data, with its rows (see <see cref="Database.WriteStatementAsync{T}"/>: on
-    /// PostgreSQL it is sent together with the other statements waiting). Arguments must be plain values.
+    /// PostgreSQL it is sent together with the other statements waiting, by the writer of its lane). Arguments must be plain values.
     /// </summary>
-    public Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, object? args = null)
+    public Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, object? args = null, long lane = 0)
     {
         Check(sql, args);
         var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { ["TeacherId"] = TeacherId };
@@ -74,7 +74,7 @@ public sealed class TeacherDb
             parameters[property.Name] = property.GetValue(args);
         }
 
-        return Database.WriteStatementAsync<T>(sql, parameters);
+        return Database.WriteStatementAsync<T>(sql, parameters, lane);
     }
 
     /// <summary>
