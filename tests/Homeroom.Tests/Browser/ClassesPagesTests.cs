@@ -185,6 +185,40 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
     }
 
     [Fact]
+    public async Task A_pasted_name_already_on_the_roster_is_skipped_with_a_reason_and_can_be_added_anyway()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var (classId, _) = await teacher.ClassWithStudentsAsync(2);
+        await using var browser = await SignedInPageAsync(teacher);
+        var page = browser.Page;
+
+        await page.GotoAsync($"/classes/{classId}");
+        await Assertions.Expect(page.Locator("#roster-body tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#import-skip-duplicates")).ToBeCheckedAsync();
+        await page.FillAsync("#import-text", "Student 01\nAda Lovelace\nAda Lovelace\n");
+        await page.ClickAsync("#import-submit");
+
+        var report = page.Locator("#import-report");
+        await Assertions.Expect(report).ToContainTextAsync("Added 1 student.");
+        await Assertions.Expect(report.Locator("li[data-line='1']")).ToContainTextAsync("Student 01 is already on the roster: skipped.");
+        await Assertions.Expect(report.Locator("li[data-line='3']")).ToContainTextAsync("Ada Lovelace is earlier in this list: skipped.");
+        await Assertions.Expect(report.Locator(".report-hint")).ToContainTextAsync("untick");
+        await Assertions.Expect(page.Locator("#roster-body tr")).ToHaveCountAsync(3);
+        Assert.Equal("Student 01\nAda Lovelace", await page.InputValueAsync("#import-text"));
+        await browser.ScreenshotAsync("class-roster-duplicates");
+
+        // Two students really do share a name: untick, add again.
+        await page.UncheckAsync("#import-skip-duplicates");
+        await page.ClickAsync("#import-submit");
+        await Assertions.Expect(report).ToContainTextAsync("Added 2 students.");
+        await Assertions.Expect(report).ToContainTextAsync("2 names were repeats, added anyway:");
+        await Assertions.Expect(report.Locator(".report-duplicates li")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#roster-body tr")).ToHaveCountAsync(5);
+        Assert.Equal("", await page.InputValueAsync("#import-text"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task A_student_marked_absent_is_saved_and_left_out_of_the_round()
     {
         var teacher = await Teacher.SignUpAsync(App);

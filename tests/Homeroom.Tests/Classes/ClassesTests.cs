@@ -109,6 +109,38 @@ public abstract class ClassesTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Names_already_on_the_roster_are_skipped_and_reported_unless_the_teacher_adds_them_anyway()
+    {
+        var teacher = await SignUpAsync();
+        var classId = await teacher.CreateClassAsync();
+        var path = $"/api/classes/{classId}/students/import";
+        await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name = "Ada Lovelace" })).Status(HttpStatusCode.Created);
+
+        // "ADA LOVELACE" and "Zoë Li" after "Zoe Li" count as the same name (case, accents); so does a repeat in the list.
+        var report = await (await teacher.Api.PostAsync(path, new StringContent("ADA LOVELACE\nAlan Turing\nZoe Li\nZoë Li\n", Encoding.UTF8, "text/plain"))).Json(HttpStatusCode.OK);
+
+        Assert.Equal(["Alan Turing", "Zoe Li"], report.GetProperty("students").EnumerateArray().Select(s => s.Str("name")));
+        Assert.Equal([1, 4], report.GetProperty("duplicates").EnumerateArray().Select(d => d.Int("line")));
+        Assert.Equal([1, 4], report.GetProperty("problems").EnumerateArray().Select(d => d.Int("line")));
+        Assert.Equal("ADA LOVELACE is already on the roster: skipped.", report.GetProperty("problems")[0].Str("message"));
+        Assert.Equal("Zoë Li is earlier in this list: skipped.", report.GetProperty("problems")[1].Str("message"));
+
+        // Only repeats: nothing to add, and the answer says why, line by line.
+        var refused = await (await teacher.Api.PostAsync(path, new StringContent("Alan Turing\n", Encoding.UTF8, "text/plain"))).Problem(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(1, Assert.Single(refused.GetProperty("duplicates").EnumerateArray()).Int("line"));
+
+        // Two students really share a name: added anyway, and still reported.
+        var again = await (await teacher.Api.PostAsync(path + "?duplicates=add", new StringContent("Alan Turing\n", Encoding.UTF8, "text/plain"))).Json(HttpStatusCode.OK);
+        Assert.Equal(1, again.Int("imported"));
+        Assert.Empty(again.GetProperty("problems").EnumerateArray());
+        Assert.Equal("Alan Turing is already on the roster: added again.", Assert.Single(again.GetProperty("duplicates").EnumerateArray()).Str("message"));
+        var roster = await (await teacher.Api.GetAsync($"/api/classes/{classId}/students")).Json(HttpStatusCode.OK);
+        Assert.Equal(["Ada Lovelace", "Alan Turing", "Alan Turing", "Zoe Li"], roster.EnumerateArray().Select(s => s.Str("name")));
+
+        await (await teacher.Api.PostAsync(path + "?duplicates=maybe", new StringContent("Grace Hopper\n", Encoding.UTF8, "text/plain"))).ValidationProblem("duplicates");
+    }
+
+    [Fact]
     public async Task A_csv_imports_by_header_reports_unknown_columns_and_bad_rows_as_a_file_upload()
     {
         var teacher = await SignUpAsync();
