@@ -170,6 +170,7 @@ public static class ClassesApi
 
         classes.MapGet("/{id:long}/attendance", GetAttendance).WithSummary("Who is absent today (or on ?date=YYYY-MM-DD)");
         classes.MapPut("/{id:long}/attendance", SetAttendance).WithSummary("Set today's absent students; the picker and group maker skip them");
+        classes.MapAttendanceExport();
 
         classes.MapPicks();
         classes.MapGroups();
