@@ -10,7 +10,8 @@ namespace Homeroom.Games;
 
 /// <summary>What a live game needs from the service.</summary>
 public sealed record GameServices(
-    GameLog Log, IHubContext<GameHub> Hub, TimeProvider Clock, IRandomSource Random, Nicknames Nicknames, ILogger<LiveGame> Logger);
+    GameLog Log, IHubContext<GameHub> Hub, TimeProvider Clock, IRandomSource Random, Nicknames Nicknames, ILogger<LiveGame> Logger,
+    Images.ImageLinks Images);
 
 /// <summary>
 /// One game being played: the state machine, its players and their scores, in memory, with every change
@@ -37,6 +38,7 @@ public sealed class LiveGame
     private readonly GameServices services;
     private readonly IReadOnlyList<Question> questions;
     private readonly IReadOnlyList<int[]?> shownOrder;
+    private readonly IReadOnlyList<string?> imageLinks;
     private readonly IReadOnlyList<RosterName>? roster;
     private HashSet<long> absentToday = [];
     private readonly List<Player> players = [];
@@ -78,6 +80,8 @@ public sealed class LiveGame
         this.roster = roster;
         this.services = services;
         shownOrder = [.. questions.Select(ShownOrder)];
+        // The pictures' addresses for players (and the host screen): sent only with their question, so only those shown it can load it.
+        imageLinks = [.. questions.Select(q => q.ImageId is { } image ? services.Images.ForPlayers(image) : null)];
         playerGroups = [.. Enumerable.Range(0, PlayerShards).Select(shard => string.Create(CultureInfo.InvariantCulture, $"players:{id}:{shard}"))];
         CreatedAt = services.Clock.GetUtcNow();
         LastActivity = CreatedAt;
@@ -752,7 +756,7 @@ public sealed class LiveGame
     {
         var question = questions[number];
         return new QuestionShown(number, questions.Count, question.Type!, question.Text!, TimeLimit(question),
-            question.Points ?? QuizRules.DefaultPoints, Settings.ReadSeconds * 1000);
+            question.Points ?? QuizRules.DefaultPoints, Settings.ReadSeconds * 1000, imageLinks[number]);
     }
 
     private AnswersOpen Open(int number, TimeSpan closesIn)
@@ -766,7 +770,7 @@ public sealed class LiveGame
             ? [.. order.Select(i => new ShownChoice(i, things[i]))]
             : null;
         return new AnswersOpen(number, question.Type!, question.Text!, TimeLimit(question), question.Points ?? QuizRules.DefaultPoints,
-            (long)closesIn.TotalMilliseconds, answers, items);
+            (long)closesIn.TotalMilliseconds, answers, items, imageLinks[number]);
     }
 
     private QuestionEnded Ended(int number, int eligible)

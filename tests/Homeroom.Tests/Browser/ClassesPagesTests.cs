@@ -332,6 +332,94 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
     }
 
     [Fact]
+    public async Task The_picker_wheel_lands_on_the_servers_pick_celebrates_and_is_remembered()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var classId = await teacher.CreateClassAsync("Wheel class");
+        string[] names = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Katherine Johnson", "Mary Jackson", "Dorothy Vaughan"];
+        await teacher.AddStudentsAsync(classId, names);
+        await using var browser = await SignedInPageAsync(teacher);
+        var page = browser.Page;
+        await page.SetViewportSizeAsync(1920, 1080); // a projector
+        var wheel = page.Locator("#wheel");
+        var name = page.Locator("#pick-name");
+
+        await page.GotoAsync($"/classes/{classId}/picker");
+        await Assertions.Expect(page.Locator("#pick")).ToBeEnabledAsync();
+        await Assertions.Expect(page.Locator("#wheel-box")).ToBeHiddenAsync();
+        await page.Keyboard.PressAsync("w");
+        await Assertions.Expect(page.Locator("#wheel-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(wheel).ToBeVisibleAsync();
+        await Assertions.Expect(wheel).ToHaveAttributeAsync("data-count", "6");
+
+        // Three picks: each time the wheel stops on the student the server picked, and confetti follows.
+        for (var i = 1; i <= 3; i++)
+        {
+            var response = await page.RunAndWaitForResponseAsync(
+                () => page.Keyboard.PressAsync("Space"),
+                r => r.Request.Method == "POST" && r.Url.EndsWith($"/api/classes/{classId}/picks", StringComparison.Ordinal));
+            using var pick = JsonDocument.Parse(await response.TextAsync());
+            var student = pick.RootElement.GetProperty("student");
+            await Assertions.Expect(wheel).ToHaveAttributeAsync("data-landed-student", student.Long("id").ToString(CultureInfo.InvariantCulture));
+            await Assertions.Expect(name).ToHaveTextAsync(student.Str("name"));
+            await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-celebrations", i.ToString(CultureInfo.InvariantCulture));
+            // Fair mode: the wheel of a pick holds only those still to have a turn.
+            await Assertions.Expect(wheel).ToHaveAttributeAsync("data-count", (7 - i).ToString(CultureInfo.InvariantCulture));
+            if (i == 2)
+            {
+                await browser.ScreenshotAsync("picker-wheel-projector");
+            }
+        }
+
+        var history = await HistoryAsync(teacher, classId);
+        Assert.Equal(3, history.Select(p => p.GetProperty("student").Long("id")).Distinct().Count());
+
+        // A laptop and a phone: the wheel shrinks with the screen and nothing scrolls sideways.
+        await page.SetViewportSizeAsync(1280, 800);
+        await browser.ScreenshotAsync("picker-wheel-desktop");
+        await page.SetViewportSizeAsync(390, 844);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
+        await browser.ScreenshotAsync("picker-wheel-phone");
+        await page.SetViewportSizeAsync(1920, 1080);
+
+        // The choice is remembered by the browser, both ways.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#wheel-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(wheel).ToHaveAttributeAsync("data-count", "3");
+        await page.ClickAsync("#wheel-toggle");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#pick")).ToBeEnabledAsync();
+        await Assertions.Expect(page.Locator("#wheel-toggle")).ToHaveAttributeAsync("aria-pressed", "false");
+        await Assertions.Expect(page.Locator("#wheel-box")).ToBeHiddenAsync();
+
+        // Asked for less motion: the wheel turns straight to the pick, without confetti. The keys come while
+        // the page is still loading (the round is held back until they are pressed): the pick is not lost,
+        // it is made once the page is ready.
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ReducedMotion = ReducedMotion.Reduce });
+        var held = new TaskCompletionSource();
+        await page.RouteAsync($"**/api/classes/{classId}/picks/round", async route =>
+        {
+            await held.Task;
+            await route.ContinueAsync();
+        });
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#pick")).ToBeDisabledAsync();
+        await page.Keyboard.PressAsync("w");
+        var still = await page.RunAndWaitForResponseAsync(
+            async () =>
+            {
+                await page.Keyboard.PressAsync("Space");
+                held.SetResult();
+            },
+            r => r.Request.Method == "POST" && r.Url.EndsWith($"/api/classes/{classId}/picks", StringComparison.Ordinal));
+        using var stillPick = JsonDocument.Parse(await still.TextAsync());
+        await Assertions.Expect(wheel).ToHaveAttributeAsync("data-landed-student", stillPick.RootElement.GetProperty("student").Long("id").ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(name).ToHaveTextAsync(stillPick.RootElement.GetProperty("student").Str("name"));
+        Assert.Null(await page.Locator("body").GetAttributeAsync("data-celebrations"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task The_picker_goes_through_a_whole_round_with_the_keyboard_and_passes_undoes_and_reshuffles()
     {
         var teacher = await Teacher.SignUpAsync(App);

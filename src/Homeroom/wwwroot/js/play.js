@@ -259,6 +259,11 @@ function questionHead(index, count, type) {
   return h('p', { class: 'qmeta' }, h('span', { text: `Question ${index + 1} of ${count}` }), h('span', { text: TYPES[type] || '' }));
 }
 
+/** The question's picture, small (the host screen shows it large); the address comes with the question. */
+function picture(src, className) {
+  return src ? h('img', { class: className, src, alt: '' }) : null;
+}
+
 function onQuestion(question) {
   alertText('');
   game.index = question.index;
@@ -267,6 +272,7 @@ function onQuestion(question) {
   show('question', '', h('section', { class: 'screen' },
     questionHead(question.index, question.count, question.type),
     h('h1', { class: 'qtext', text: question.text }),
+    picture(question.image, 'qimage'),
     timerBar(question.readMs),
     h('p', { class: 'muted center', text: 'Get ready to answer…' })));
 }
@@ -298,6 +304,7 @@ function onAnswersOpen(open) {
   show('answering', '', h('section', { class: 'screen' },
     h('p', { class: 'qmeta' }, h('span', { text: `Question ${open.index + 1} of ${game.count || open.index + 1}` }), seconds),
     h('h1', { class: 'qtext small', text: open.text }),
+    picture(open.image, 'qimage small'),
     timerBar(open.closesInMs),
     h('p', { class: 'hint', text: TYPES[open.type] || '' }),
     body));
