@@ -59,3 +59,6 @@ public sealed record GameSettings(
 
 /// <summary>A roster name a player of a class game can choose.</summary>
 public sealed record RosterName(long StudentId, string Name);
+
+/// <summary>A roster name the join screen shows but does not offer: Reason is "joined" or "absent".</summary>
+public sealed record UnavailableName(string Name, string Reason);

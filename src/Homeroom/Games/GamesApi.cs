@@ -22,9 +22,10 @@ public static class GamesApi
 
     /// <summary>
     /// What a phone learns from a PIN: the quiz title and how players are named. JoinMode is nickname (type
-    /// one), generated (the server picks a friendly one) or roster (choose one of <c>Names</c>, the class list).
+    /// one), generated (the server picks a friendly one) or roster (choose one of <c>Names</c>, the class list;
+    /// <c>Unavailable</c> are the class list's other names, already joined or marked absent today).
     /// </summary>
-    public sealed record PlayInfo(string Pin, string Title, string JoinMode, IReadOnlyList<string>? Names);
+    public sealed record PlayInfo(string Pin, string Title, string JoinMode, IReadOnlyList<string>? Names, IReadOnlyList<UnavailableName>? Unavailable);
 
     public static void MapGames(this IEndpointRouteBuilder api)
     {
@@ -59,9 +60,10 @@ public static class GamesApi
 
         var settings = GameSettings.From(request.Options);
         List<RosterName>? roster = null;
+        IReadOnlyList<long> absent = [];
         if (settings.ClassId is { } classId)
         {
-            if (await Classes.ClassesApi.FindClassAsync(mine, classId) is null)
+            if (await Classes.ClassesApi.FindClassAsync(mine, classId) is not { } cls)
             {
                 return Problems.Invalid("options.classId", "There is no class of yours with that id.");
             }
@@ -71,6 +73,8 @@ public static class GamesApi
             {
                 return Problems.Unprocessable("This class has no students yet: add the roster before playing with it.");
             }
+
+            absent = (await Classes.ClassesApi.ReadAttendanceAsync(mine, classId, Classes.ClassRules.Today(clock, cls.TimeZone), roster.Count)).Absent;
         }
 
         var joinUrlRoot = JoinAddress.Root(configuration, context);
@@ -105,6 +109,7 @@ public static class GamesApi
                 {
                     var joinUrl = string.Create(CultureInfo.InvariantCulture, $"{joinUrlRoot}/play?pin={pin}");
                     var game = registry.Add(gameId, pin, mine.TeacherId, quiz.Id, quiz.Title, questions, settings, roster, joinUrl);
+                    game.SetAbsent(absent);
                     return TypedResults.Created($"/api/games/{gameId}", Info(game));
                 }
             }
@@ -171,7 +176,7 @@ public static class GamesApi
 
     private static Results<Ok<PlayInfo>, ProblemHttpResult> Lookup(string pin, GameRegistry registry) =>
         registry.FindByPin(pin) is { IsOver: false } game
-            ? TypedResults.Ok(new PlayInfo(game.Pin, game.Title, game.JoinMode, game.FreeRosterNames()))
+            ? TypedResults.Ok(new PlayInfo(game.Pin, game.Title, game.JoinMode, game.FreeRosterNames(), game.UnavailableRosterNames()))
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such game",
                 detail: "There is no game with that PIN right now. Check the number on the screen.");
 

@@ -40,6 +40,7 @@ public sealed class LiveGame
     private readonly IReadOnlyList<int[]?> shownOrder;
     private readonly IReadOnlyList<string?> imageLinks;
     private readonly IReadOnlyList<RosterName>? roster;
+    private HashSet<long> absentToday = [];
     private readonly List<Player> players = [];
     private readonly Dictionary<string, Player> byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Player> byToken = new(StringComparer.Ordinal);
@@ -154,12 +155,37 @@ public sealed class LiveGame
     /// <summary>Raised once when the game reaches the podium or is closed from the lobby.</summary>
     public event Action<LiveGame>? Over;
 
-    /// <summary>Roster names nobody has taken yet, for a class game's join screen.</summary>
+    /// <summary>Roster names nobody has taken yet, of students not marked absent today, for a class game's join screen.</summary>
     public IReadOnlyList<string>? FreeRosterNames()
     {
         lock (sync)
         {
-            return roster?.Where(r => !byName.ContainsKey(Nicknames.Key(r.Name))).Select(r => r.Name).ToList();
+            return roster?.Where(r => !byName.ContainsKey(Nicknames.Key(r.Name)) && !absentToday.Contains(r.StudentId)).Select(r => r.Name).ToList();
+        }
+    }
+
+    /// <summary>The roster names a class game's join screen shows but does not offer, and why: "joined" (a player has the name) or "absent" (marked absent today).</summary>
+    public IReadOnlyList<UnavailableName>? UnavailableRosterNames()
+    {
+        lock (sync)
+        {
+            return roster?
+                .Select(r => byName.ContainsKey(Nicknames.Key(r.Name)) ? new UnavailableName(r.Name, "joined")
+                    : absentToday.Contains(r.StudentId) ? new UnavailableName(r.Name, "absent") : null)
+                .OfType<UnavailableName>().ToList();
+        }
+    }
+
+    /// <summary>
+    /// Today's absent students of the class the game is played with: their names are not offered on the join
+    /// screen (the hub still takes them, should the teacher have marked someone absent by mistake).
+    /// </summary>
+    public void SetAbsent(IEnumerable<long> studentIds)
+    {
+        var absent = studentIds.ToHashSet();
+        lock (sync)
+        {
+            absentToday = absent;
         }
     }
 

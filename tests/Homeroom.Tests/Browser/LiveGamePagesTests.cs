@@ -390,6 +390,12 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
             await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name, preferredName = name.Split(' ')[0] })).Status(HttpStatusCode.Created);
         }
 
+        // A long name (it must wrap between words on a phone, never inside one) and a student absent today.
+        const string LongName = "Bartholomew Montgomery-Fitzwilliam Oppenheimer";
+        await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name = LongName })).Status(HttpStatusCode.Created);
+        var grace = (await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name = "Grace Hopper" })).Json(HttpStatusCode.Created)).Long("id");
+        await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = new[] { grace } })).Status(HttpStatusCode.OK);
+
         var quizId = (await (await teacher.Api.PostAsync("/api/quizzes", Quiz)).Json(HttpStatusCode.Created)).Long("id");
 
         // The options dialog lists the teacher's classes; a class game has no generated names.
@@ -398,7 +404,7 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await host.GotoAsync($"/quizzes/{quizId}");
         await host.GetByRole(AriaRole.Button, new() { Name = "Host live" }).ClickAsync();
         var dialog = host.Locator("dialog.host-dialog");
-        await dialog.GetByLabel("Play with a class").SelectOptionAsync(new SelectOptionValue { Label = "7B (2 students)" });
+        await dialog.GetByLabel("Play with a class").SelectOptionAsync(new SelectOptionValue { Label = "7B (4 students)" });
         await Assertions.Expect(dialog.GetByLabel("Friendly nickname generator")).ToBeDisabledAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Start hosting" }).ClickAsync();
         await Assertions.Expect(host).ToHaveURLAsync(new Regex(@"/games/\d+/host$"));
@@ -407,8 +413,15 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await using var adaBrowser = await Browser.NewPageAsync(phone: true);
         var ada = adaBrowser.Page;
         await ada.GotoAsync($"/play?pin={pin}");
+        await ada.SetViewportSizeAsync(360, 760);
         await Assertions.Expect(ada.Locator("h1")).ToHaveTextAsync("Who are you?");
-        await Assertions.Expect(ada.Locator(".name-choice")).ToHaveTextAsync(["Ada", "Alan"]);
+        await Assertions.Expect(ada.Locator(".name-choice .name")).ToHaveTextAsync(["Ada", "Alan", LongName, "Grace Hopper"]);
+        var absent = ada.Locator(".name-choice.is-unavailable");
+        await Assertions.Expect(absent).ToHaveCountAsync(1);
+        await Assertions.Expect(absent.Locator(".name")).ToHaveTextAsync("Grace Hopper");
+        await Assertions.Expect(absent.Locator(".name-reason")).ToHaveTextAsync("marked absent today");
+        await Assertions.Expect(absent.Locator("input")).ToBeDisabledAsync();
+        Assert.Empty(await ada.EvaluateAsync<string[]>(BrokenMidWord));
         await BrowserPage.AssertNoHorizontalScrollAsync(ada);
         await ada.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
         await Assertions.Expect(ada.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Choose your name first.");
@@ -418,14 +431,56 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await Assertions.Expect(ada.Locator(".nick")).ToHaveTextAsync("Ada");
         await Assertions.Expect(host.Locator("#players .player-name")).ToHaveTextAsync(["Ada"]);
 
-        // The next phone sees only the names still free.
+        // Grace arrives late: marked present, her name is offered again. The next phones see Ada's as taken.
+        await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = Array.Empty<long>() })).Status(HttpStatusCode.OK);
+        var info = await (await teacher.Api.GetAsync($"/api/play/{pin}")).Json(HttpStatusCode.OK);
+        Assert.Equal(["Alan", LongName, "Grace Hopper"], info.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+        var taken = Assert.Single(info.GetProperty("unavailable").EnumerateArray());
+        Assert.Equal(("Ada", "joined"), (taken.Str("name"), taken.Str("reason")));
+
         await using var alanBrowser = await Browser.NewPageAsync(phone: true);
-        await alanBrowser.Page.GotoAsync($"/play?pin={pin}");
-        await Assertions.Expect(alanBrowser.Page.Locator(".name-choice")).ToHaveTextAsync(["Alan"]);
+        await using var otherBrowser = await Browser.NewPageAsync(phone: true);
+        foreach (var phone in new[] { alanBrowser.Page, otherBrowser.Page })
+        {
+            await phone.GotoAsync($"/play?pin={pin}");
+            await Assertions.Expect(phone.Locator(".name-choice:not(.is-unavailable) .name")).ToHaveTextAsync(["Alan", LongName, "Grace Hopper"]);
+            await Assertions.Expect(phone.Locator(".name-choice.is-unavailable .name-reason")).ToHaveTextAsync(["already joined"]);
+        }
+
+        await ScreenshotAsync(alanBrowser, "live-player-roster-taken");
+        await alanBrowser.Page.GetByLabel("Alan").CheckAsync();
+        await alanBrowser.Page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(alanBrowser.Page.Locator(".nick")).ToHaveTextAsync("Alan");
+
+        // The other phone still offered Alan: choosing it says so, and the list is brought up to date.
+        await otherBrowser.Page.GetByLabel("Alan").CheckAsync();
+        await otherBrowser.Page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(otherBrowser.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Alan has already joined");
+        await Assertions.Expect(otherBrowser.Page.Locator(".name-choice:not(.is-unavailable) .name")).ToHaveTextAsync([LongName, "Grace Hopper"]);
         hostBrowser.AssertNoProblems();
         adaBrowser.AssertNoProblems();
         alanBrowser.AssertNoProblems();
+        otherBrowser.AssertNoProblems();
     }
+
+    /// <summary>Script for a page: the class-list names whose text wraps to a new line inside a word.</summary>
+    private const string BrokenMidWord = """
+        () => [...document.querySelectorAll('.name-choice .name')].filter((e) => {
+          const text = e.firstChild;
+          const range = document.createRange();
+          let top = null;
+          for (let i = 0; i < text.length; i++) {
+            range.setStart(text, i);
+            range.setEnd(text, i + 1);
+            const now = range.getBoundingClientRect().top;
+            if (top !== null && now > top + 2 && !/[\s-]/.test(text.data[i - 1]) && !/\s/.test(text.data[i])) {
+              return true;
+            }
+            top = now;
+          }
+          return false;
+        }).map((e) => e.textContent)
+        """;
 
     [Fact]
     public async Task A_wrong_pin_is_explained_and_the_host_screen_needs_a_sign_in()

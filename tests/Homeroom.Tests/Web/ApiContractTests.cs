@@ -332,6 +332,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["DELETE /api/classes/{id}"] = async w => await Ids(new() { ["id"] = await w.NewClassAsync() }),
         ["GET /api/classes/{id}/attendance"] = w => Ids(new() { ["id"] = w.ClassId }, "date=2026-01-05"),
         ["PUT /api/classes/{id}/attendance"] = w => Json(new { absent = Array.Empty<long>() }, new() { ["id"] = w.ClassId }),
+        ["GET /api/classes/{id}/attendance/export"] = w => Ids(new() { ["id"] = w.ClassId }, "from=2026-01-05&to=2026-01-09&format=xlsx"),
         ["GET /api/classes/{id}/students"] = w => Ids(new() { ["id"] = w.ClassId }, "includeRemoved=true"),
         ["POST /api/classes/{id}/students"] = w => Json(new { name = "Dora", pronouns = "she/her" }, new() { ["id"] = w.ClassId }),
         ["GET /api/classes/{id}/students/{studentId}"] = w => Ids(new() { ["id"] = w.ClassId, ["studentId"] = w.StudentId }),
