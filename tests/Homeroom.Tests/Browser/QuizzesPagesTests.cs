@@ -447,7 +447,7 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
 
         // Edit opens the editor.
         await page.Locator($".quiz-card[data-quiz-id='{id}']").GetByRole(AriaRole.Link, new() { Name = "Edit Fractions and friends" }).ClickAsync();
-        await page.WaitForURLAsync($"**/quizzes/{id}");
+        await page.WaitForURLAsync($"**/quizzes/{id}", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         await Assertions.Expect(page.Locator("#quiz-title")).ToHaveValueAsync("Fractions and friends");
         await EditorScreenshotAsync(browser, "quiz-editor-dark");
         browser.AssertNoProblems();
@@ -502,7 +502,7 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
 
         // The other teacher's quiz opens read only, and can be copied into my library.
         await page.ClickAsync($"#favourite-quizzes [data-quiz-id='{id}'] a");
-        await page.WaitForURLAsync($"**/quizzes/{id}");
+        await page.WaitForURLAsync($"**/quizzes/{id}", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         await Assertions.Expect(page.Locator("#quiz-view")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#quiz-form")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#view-title")).ToHaveTextAsync($"Shared fractions {tag}");
@@ -515,7 +515,7 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
         await Assertions.Expect(viewStar).ToHaveAttributeAsync("aria-pressed", "false");
         Assert.Equal(0, (await (await reader.Api.GetAsync("/api/quizzes?favorites=true")).Json(HttpStatusCode.OK)).Int("total"));
         await page.ClickAsync("#copy-quiz");
-        await page.WaitForURLAsync(url => QuizId().IsMatch(url) && !url.EndsWith($"/{id}", StringComparison.Ordinal));
+        await page.WaitForURLAsync(url => QuizId().IsMatch(url) && !url.EndsWith($"/{id}", StringComparison.Ordinal), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         await Assertions.Expect(page.Locator("#quiz-title")).ToHaveValueAsync($"Copy of Shared fractions {tag}");
         await Assertions.Expect(page.Locator("#quiz-form input[name=visibility][value=private]")).ToBeCheckedAsync();
         browser.AssertNoProblems();
