@@ -364,8 +364,9 @@ public sealed class LiveGame
     /// servers"): the players with their hashed rejoin tokens, every stored answer with its points, so scores and
     /// streaks are exactly what they were; nobody is connected until they rejoin or their server re-attaches them.
     /// Where it resumes: a lobby stays a lobby; a game whose last question had closed shows that question's results (the
-    /// host's Next goes on); a question that was being read or answered is played again after <paramref name="replayAfter"/>
-    /// (the answers already stored stand, the others get the full time); a finished game shows its podium.
+    /// host's Next goes on); a question whose answers were open (or the first, while being read) is played again after
+    /// <paramref name="replayAfter"/> (the answers already stored stand, the others get the full time); a finished game
+    /// shows its podium.
     /// </summary>
     internal void Restore(
         string status, IReadOnlyList<StoredPlayer> storedPlayers, IReadOnlyList<StoredAnswer> storedAnswers, IReadOnlyList<StoredQuestion> asked,

@@ -67,6 +67,24 @@ public sealed class ClusterTests
     }
 
     [Fact]
+    public async Task On_sqlite_the_cluster_is_one_server_on_this_machine_and_plays_a_whole_game()
+    {
+        await using var cluster = await ClusterOf3.StartAsync(StorageProvider.Sqlite, count: 1);
+        var game = await cluster.NewGameAsync();
+        await using var host = await cluster.HostAsync(game);
+        var players = await cluster.JoinAsync(game, 3, "Solo");
+        try
+        {
+            await PlayAsync(host, players);
+            await cluster.AssertReportAsync(game, players);
+        }
+        finally
+        {
+            await DisposeAllAsync(players);
+        }
+    }
+
+    [Fact]
     public async Task Killing_the_server_that_runs_a_game_mid_question_the_game_finishes_on_another_with_every_acknowledged_answer()
     {
         await using var cluster = await ClusterOf3.StartAsync();
@@ -482,29 +500,51 @@ public sealed class ClusterTests
     /// <summary>Three servers in a cluster on one database, and the balancer in front of them.</summary>
     private sealed class ClusterOf3 : IAsyncDisposable
     {
-        private readonly ServiceProcess?[] servers = new ServiceProcess?[3];
-        private readonly int[] ports = [.. Enumerable.Range(0, 3).Select(_ => PostgresServer.FreePort())];
-        private readonly int[] siloPorts = [.. Enumerable.Range(0, 3).Select(_ => PostgresServer.FreePort())];
-        private readonly int[] gatewayPorts = [.. Enumerable.Range(0, 3).Select(_ => PostgresServer.FreePort())];
+        private readonly ServiceProcess?[] servers;
+        private readonly int[] ports;
+        private readonly int[] siloPorts;
+        private readonly int[] gatewayPorts;
+        private readonly StorageProvider provider;
         private readonly string connectionString;
+        private readonly string? directory;
         private LoadBalancer? balancer;
         private int games;
 
-        private ClusterOf3(string connectionString) => this.connectionString = connectionString;
+        private ClusterOf3(StorageProvider provider, string connectionString, int count, string? directory)
+        {
+            this.provider = provider;
+            this.connectionString = connectionString;
+            this.directory = directory;
+            servers = new ServiceProcess?[count];
+            ports = [.. Enumerable.Range(0, count).Select(_ => PostgresServer.FreePort())];
+            siloPorts = [.. Enumerable.Range(0, count).Select(_ => PostgresServer.FreePort())];
+            gatewayPorts = [.. Enumerable.Range(0, count).Select(_ => PostgresServer.FreePort())];
+        }
 
         public Uri Address => balancer!.Address;
 
-        public static async Task<ClusterOf3> StartAsync()
+        public static async Task<ClusterOf3> StartAsync(StorageProvider provider = StorageProvider.Postgres, int count = 3)
         {
-            TestEnvironment.Require(PostgresServer.Installed, "PostgreSQL");
             TestEnvironment.Require(LoadBalancer.Installed, "HAProxy (apt-get install haproxy)");
-            var postgres = (await PostgresServer.GetAsync())!;
-            var cluster = new ClusterOf3(await postgres.CreateDatabaseAsync());
+            ClusterOf3 cluster;
+            if (provider == StorageProvider.Postgres)
+            {
+                TestEnvironment.Require(PostgresServer.Installed, "PostgreSQL");
+                var postgres = (await PostgresServer.GetAsync())!;
+                cluster = new ClusterOf3(provider, await postgres.CreateDatabaseAsync(), count, null);
+            }
+            else
+            {
+                var directory = Path.Combine(Path.GetTempPath(), "homeroom-tests", "cluster-" + Guid.NewGuid().ToString("N")[..8]);
+                Directory.CreateDirectory(directory);
+                cluster = new ClusterOf3(provider, $"Data Source={Path.Combine(directory, "homeroom.db")}", count, directory);
+            }
+
             try
             {
-                // The first start migrates the database; the other two start together.
+                // The first start migrates the database; the others start together.
                 await cluster.StartServerAsync(0);
-                await Task.WhenAll(cluster.StartServerAsync(1), cluster.StartServerAsync(2));
+                await Task.WhenAll(Enumerable.Range(1, count - 1).Select(cluster.StartServerAsync));
                 cluster.balancer = await LoadBalancer.StartAsync(cluster.ports);
                 return cluster;
             }
@@ -517,7 +557,7 @@ public sealed class ClusterTests
 
         private async Task StartServerAsync(int i)
         {
-            var options = new ServiceProcess.Options(StorageProvider.Postgres)
+            var options = new ServiceProcess.Options(provider)
             {
                 Port = ports[i],
                 Settings =
@@ -611,7 +651,9 @@ public sealed class ClusterTests
                 Assert.Equal(player.ExpectedScore, rows[player.Nickname]);
             }
 
-            await using var connection = new NpgsqlConnection(connectionString);
+            await using var connection = provider == StorageProvider.Postgres
+                ? new NpgsqlConnection(connectionString)
+                : (System.Data.Common.DbConnection)new Microsoft.Data.Sqlite.SqliteConnection(connectionString);
             Assert.Equal("finished", await connection.QuerySingleAsync<string>("SELECT status FROM games WHERE id = @id", new { id = game.Id }));
             Assert.Equal(players.Count * 3L, await connection.QuerySingleAsync<long>("SELECT COUNT(*) FROM game_answers WHERE game_id = @id", new { id = game.Id }));
         }
@@ -631,6 +673,12 @@ public sealed class ClusterTests
                 {
                     await server.DisposeAsync();
                 }
+            }
+
+            if (directory is not null)
+            {
+                Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+                Directory.Delete(directory, recursive: true);
             }
         }
     }
