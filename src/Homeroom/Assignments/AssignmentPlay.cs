@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Dapper;
 using Homeroom.Games;
+using Homeroom.Images;
 using Homeroom.Quizzes;
 using Homeroom.Storage;
 using Homeroom.Web;
@@ -66,10 +67,13 @@ public static class AssignmentPlay
         }
     }
 
-    /// <summary>A question as shown: answers and items carry their index in the quiz as id. TimeLimit and ClosesInMs are null with the timer off.</summary>
+    /// <summary>
+    /// A question as shown: answers and items carry their index in the quiz as id. TimeLimit and ClosesInMs are null with the timer off.
+    /// Image is where the question's picture loads from (an address good for a day), null when it has none.
+    /// </summary>
     public sealed record ShownQuestion(
         int Index, int Number, int Count, string Type, string Text, int Points, int? TimeLimit, long? ClosesInMs,
-        IReadOnlyList<ShownChoice>? Answers, IReadOnlyList<ShownChoice>? Items);
+        IReadOnlyList<ShownChoice>? Answers, IReadOnlyList<ShownChoice>? Items, string? Image = null);
 
     /// <summary>The right answer, as a live game's question end gives it.</summary>
     public sealed record RightAnswer(IReadOnlyList<int>? Choices, bool? Value, IReadOnlyList<string>? Accepted, IReadOnlyList<ShownChoice>? Order);
@@ -181,7 +185,7 @@ public static class AssignmentPlay
         """, new { id, hash = Hash(token) });
 
     private static async Task<Results<Ok<Started>, Created<Started>, ProblemHttpResult, ValidationProblem>> Start(
-        string code, StartAttempt request, Database database, Nicknames nicknames, IRandomSource random, TimeProvider clock)
+        string code, StartAttempt request, Database database, Nicknames nicknames, IRandomSource random, TimeProvider clock, ImageLinks links)
     {
         if (await ByCodeAsync(database, code) is not { } row)
         {
@@ -203,7 +207,7 @@ public static class AssignmentPlay
             if (mineAttempt.FinishedAt is null || request.Name is null)
             {
                 return TypedResults.Ok(new Started(token, mineAttempt.PlayerId, mineAttempt.Nickname, mineAttempt.Attempt,
-                    await StateAsync(owner, row, mineAttempt.PlayerId, now, show: false)));
+                    await StateAsync(owner, row, mineAttempt.PlayerId, now, show: false, links)));
             }
         }
 
@@ -263,7 +267,7 @@ public static class AssignmentPlay
                 WHERE assignment_id = @id AND player_id = @playerId AND EXISTS (SELECT 1 FROM assignments a WHERE a.id = @id AND a.teacher_id = @TeacherId)
                 """, new { id = row.Id, playerId = unfinished.PlayerId, hash = Hash(moved) });
             return TypedResults.Ok(new Started(moved, unfinished.PlayerId, unfinished.Nickname, unfinished.Attempt,
-                await StateAsync(owner, row, unfinished.PlayerId, now, show: false)));
+                await StateAsync(owner, row, unfinished.PlayerId, now, show: false, links)));
         }
 
         if (previous.Count > 0 && studentId is null && !ownsPrevious)
@@ -310,11 +314,11 @@ public static class AssignmentPlay
             return row.IsOpen(clock.GetUtcNow().ToUnixTimeMilliseconds()) ? Problems.Conflict("You have just started this assignment on another device.") : Over();
         }
 
-        return TypedResults.Created($"/api/a/{row.Code}", new Started(newToken, playerId, name, attempt, await StateAsync(owner, row, playerId, now, show: false)));
+        return TypedResults.Created($"/api/a/{row.Code}", new Started(newToken, playerId, name, attempt, await StateAsync(owner, row, playerId, now, show: false, links)));
     }
 
     private static async Task<Results<Ok<AttemptState>, ProblemHttpResult, ValidationProblem>> Next(
-        string code, TokenRequest request, Database database, TimeProvider clock)
+        string code, TokenRequest request, Database database, TimeProvider clock, ImageLinks links)
     {
         if (await ByCodeAsync(database, code) is not { } row)
         {
@@ -327,14 +331,14 @@ public static class AssignmentPlay
             return BadToken();
         }
 
-        return TypedResults.Ok(await StateAsync(owner, row, attempt.PlayerId, clock.GetUtcNow().ToUnixTimeMilliseconds(), show: true));
+        return TypedResults.Ok(await StateAsync(owner, row, attempt.PlayerId, clock.GetUtcNow().ToUnixTimeMilliseconds(), show: true, links));
     }
 
     /// <summary>
     /// The attempt's state. With <paramref name="show"/>, an unshown current question is shown now (its time starts), and
     /// a shown one whose time ran out is passed (unanswered) first; without it nothing changes.
     /// </summary>
-    private static async Task<AttemptState> StateAsync(TeacherDb owner, AssignmentsApi.AssignmentRow row, int playerId, long now, bool show)
+    private static async Task<AttemptState> StateAsync(TeacherDb owner, AssignmentsApi.AssignmentRow row, int playerId, long now, bool show, ImageLinks links)
     {
         var questions = row.QuestionList;
         var settings = row.Settings;
@@ -408,6 +412,10 @@ public static class AssignmentPlay
         if (attempt.FinishedAt is null && open && attempt.ShownAt is { } shownAt && attempt.Position < order.Count)
         {
             question = Shown(questions, order[attempt.Position], attempt.Position, order.Count, settings, shownAt, now, attempt.PlayerId);
+            if (questions[question.Index].ImageId is { } image)
+            {
+                question = question with { Image = links.ForPlayers(image) };
+            }
         }
 
         var byIndex = given.ToDictionary(g => g.QuestionIndex);
@@ -477,7 +485,7 @@ public static class AssignmentPlay
             question.Type == QuestionTypes.Order ? [.. question.Items!.Select((text, i) => new ShownChoice(i, text))] : null));
 
     private static async Task<Results<Ok<AnswerStored>, ProblemHttpResult, ValidationProblem>> Answer(
-        string code, AnswerRequest request, Database database, TimeProvider clock)
+        string code, AnswerRequest request, Database database, TimeProvider clock, ImageLinks links)
     {
         if (await ByCodeAsync(database, code) is not { } row)
         {
@@ -567,6 +575,6 @@ public static class AssignmentPlay
         }
 
         var feedback = settings.ShowAnswers == AssignmentSettings.AfterEach ? FeedbackFor(question, index, correct, score.Points, score.StreakBonus) : null;
-        return TypedResults.Ok(new AnswerStored(index, (long)time.TotalMilliseconds, feedback, await StateAsync(owner, row, attempt.PlayerId, now, show: false)));
+        return TypedResults.Ok(new AnswerStored(index, (long)time.TotalMilliseconds, feedback, await StateAsync(owner, row, attempt.PlayerId, now, show: false, links)));
     }
 }

@@ -170,6 +170,7 @@ public static class ClassesApi
 
         classes.MapGet("/{id:long}/attendance", GetAttendance).WithSummary("Who is absent today (or on ?date=YYYY-MM-DD)");
         classes.MapPut("/{id:long}/attendance", SetAttendance).WithSummary("Set today's absent students; the picker and group maker skip them");
+        classes.MapAttendanceExport();
 
         classes.MapPicks();
         classes.MapGroups();
@@ -339,7 +340,8 @@ public static class ClassesApi
         return TypedResults.Ok(await ReadAttendanceAsync(mine, id, date ?? ClassRules.Today(clock, row.TimeZone), (int)row.StudentCount));
     }
 
-    private static async Task<Results<Ok<Attendance>, ProblemHttpResult, ValidationProblem>> SetAttendance(long id, AttendanceRequest request, TeacherDb mine, TimeProvider clock)
+    private static async Task<Results<Ok<Attendance>, ProblemHttpResult, ValidationProblem>> SetAttendance(
+        long id, AttendanceRequest request, TeacherDb mine, TimeProvider clock, Games.GameRegistry registry, Games.Cluster.GameCluster cluster)
     {
         if (await FindClassAsync(mine, id) is not { } row)
         {
@@ -369,6 +371,24 @@ public static class ClassesApi
 
             return absent.Count;
         });
+
+        // A class game running here (or, in a cluster, anywhere) stops offering today's absent students' names.
+        if (day == ClassRules.Today(clock, row.TimeZone))
+        {
+            if (cluster.Enabled)
+            {
+                foreach (var gameId in await cluster.LiveGamesOfAsync(mine.TeacherId))
+                {
+                    await cluster.Grain(gameId).SetAbsent(id, [.. absent]);
+                }
+            }
+
+            foreach (var game in registry.OfTeacher(mine.TeacherId).Where(g => g.Settings.ClassId == id && !g.IsOver))
+            {
+                game.SetAbsent(absent);
+            }
+        }
+
         return TypedResults.Ok(new Attendance(day, absent, students.Count - absent.Count));
     }
 

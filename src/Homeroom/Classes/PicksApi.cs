@@ -492,7 +492,8 @@ public static class PicksApi
         long id, TeacherDb mine, IRandomSource random, string day, DateTimeOffset now)
     {
         var ticket = random.NextBelow(Tickets);
-        var rows = await mine.WriteStatementAsync<FairPickRow>(FairPickSql, new { id, day, ticket, at = now.ToUnixTimeMilliseconds() });
+        // The class is the lane: this server's picks in one class never race each other on two writers.
+        var rows = await mine.WriteStatementAsync<FairPickRow>(FairPickSql, new { id, day, ticket, at = now.ToUnixTimeMilliseconds() }, lane: id);
         if (rows.Count == 0)
         {
             return (null, Problems.NotFound("class"));

@@ -9,8 +9,14 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Homeroom.Classes;
 
+/// <summary>
+/// What an import did. <c>Duplicates</c> are the lines whose name was already on the roster (or earlier in the same
+/// list), compared ignoring case, accents and look-alike letters: added again with <c>?duplicates=add</c>, else skipped
+/// (and then also in <c>Problems</c>).
+/// </summary>
 public sealed record RosterImportReport(
-    int Imported, IReadOnlyList<Student> Students, IReadOnlyList<ImportProblem> Problems, IReadOnlyList<string> UnknownColumns, string Format, string Encoding);
+    int Imported, IReadOnlyList<Student> Students, IReadOnlyList<ImportProblem> Problems, IReadOnlyList<string> UnknownColumns, string Format, string Encoding,
+    IReadOnlyList<ImportProblem> Duplicates);
 
 /// <summary>
 /// Rosters in and out. Import takes plain text (one name per line) or CSV with a header row that has
@@ -37,7 +43,7 @@ public static class RosterTransfer
     {
         ArgumentNullException.ThrowIfNull(students);
         students.MapPost("/import", Import)
-            .WithSummary("Add many students from text (one name per line) or CSV (a header with at least 'name'); ?format=text|csv")
+            .WithSummary("Add many students from text (one name per line) or CSV (a header with at least 'name'); ?format=text|csv; names already on the roster are skipped unless ?duplicates=add")
             .Accepts<string>("text/plain", "text/csv", "multipart/form-data")
             .WithMetadata(new RequestSizeLimitAttribute(MaxUploadBytes))
             .WithFormOptions(multipartBodyLengthLimit: MaxUploadBytes)
@@ -50,7 +56,7 @@ public static class RosterTransfer
     public sealed record Parsed(List<Row> Rows, List<ImportProblem> Problems, List<string> UnknownColumns, string Format, string? Error);
 
     private static async Task<Results<Ok<RosterImportReport>, ProblemHttpResult, ValidationProblem>> Import(
-        long id, string? format, HttpRequest request, TeacherDb mine, TimeProvider clock)
+        long id, string? format, string? duplicates, HttpRequest request, TeacherDb mine, TimeProvider clock)
     {
         if (await ClassesApi.FindClassAsync(mine, id) is not { } row)
         {
@@ -60,6 +66,11 @@ public static class RosterTransfer
         if (format is not null and not ("text" or "csv"))
         {
             return Problems.Invalid("format", "format must be 'text' or 'csv'.");
+        }
+
+        if (duplicates is not null and not ("skip" or "add"))
+        {
+            return Problems.Invalid("duplicates", "duplicates must be 'skip' (leave out names already on the roster) or 'add'.");
         }
 
         var (upload, error) = await Uploads.ReadAsync(request, MaxUploadBytes, "text/plain", "text/csv", "application/csv");
@@ -81,8 +92,36 @@ public static class RosterTransfer
             return Problems.Unprocessable(parsed.Error, new Dictionary<string, object?> { ["problems"] = parsed.Problems });
         }
 
-        var room = ClassRules.MaxStudents - (int)row.StudentCount;
         var problems = parsed.Problems;
+        var repeated = new List<ImportProblem>();
+        var seen = (await ClassesApi.ActiveStudentsAsync(mine, id)).Select(s => Games.Nicknames.Key(s.Name)).ToHashSet(StringComparer.Ordinal);
+        var onRoster = seen.ToHashSet(StringComparer.Ordinal);
+        var kept = new List<Row>(parsed.Rows.Count);
+        foreach (var candidate in parsed.Rows)
+        {
+            var key = Games.Nicknames.Key(candidate.Name);
+            if (seen.Add(key))
+            {
+                kept.Add(candidate);
+                continue;
+            }
+
+            var where = onRoster.Contains(key) ? "already on the roster" : "earlier in this list";
+            if (duplicates == "add")
+            {
+                repeated.Add(new ImportProblem(candidate.Line, $"{candidate.Name} is {where}: added again."));
+                kept.Add(candidate);
+            }
+            else
+            {
+                var skipped = new ImportProblem(candidate.Line, $"{candidate.Name} is {where}: skipped.");
+                repeated.Add(skipped);
+                problems.Add(skipped);
+            }
+        }
+
+        parsed = parsed with { Rows = kept };
+        var room = ClassRules.MaxStudents - (int)row.StudentCount;
         foreach (var extra in parsed.Rows.Skip(Math.Max(room, 0)))
         {
             problems.Add(new ImportProblem(extra.Line, $"Not added: a class holds at most {ClassRules.MaxStudents} students."));
@@ -93,7 +132,7 @@ public static class RosterTransfer
         {
             return Problems.Unprocessable(
                 problems.Count == 0 ? "The file has no student names." : "No student could be added; see problems.",
-                new Dictionary<string, object?> { ["problems"] = problems.OrderBy(p => p.Line).ToList() });
+                new Dictionary<string, object?> { ["problems"] = problems.OrderBy(p => p.Line).ToList(), ["duplicates"] = repeated });
         }
 
         var createdAt = clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -116,7 +155,8 @@ public static class RosterTransfer
         });
         var students = rows.Zip(ids, (r, studentId) =>
             new Student(studentId, r.Name, r.PreferredName, r.Pronouns, r.Notes, r.ExternalId, DateTimeOffset.FromUnixTimeMilliseconds(createdAt), false)).ToList();
-        return TypedResults.Ok(new RosterImportReport(students.Count, students, problems.OrderBy(p => p.Line).ToList(), parsed.UnknownColumns, parsed.Format, encoding));
+        return TypedResults.Ok(new RosterImportReport(
+            students.Count, students, problems.OrderBy(p => p.Line).ToList(), parsed.UnknownColumns, parsed.Format, encoding, repeated));
     }
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Export(long id, TeacherDb mine)

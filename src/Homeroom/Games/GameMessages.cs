@@ -28,14 +28,17 @@ public enum GamePhase
 /// <summary>A shown answer or ordering item: <see cref="Id"/> is its index in the quiz, which is what players send back.</summary>
 public sealed record ShownChoice(int Id, string Text);
 
-/// <summary>The `question` event: a question's text, before its answers open.</summary>
-public sealed record QuestionShown(int Index, int Count, string Type, string Text, int TimeLimit, int Points, int ReadMs);
+/// <summary>The `question` event: a question's text, before its answers open. <see cref="Image"/> is where its picture loads from (left out when it has none).</summary>
+public sealed record QuestionShown(
+    int Index, int Count, string Type, string Text, int TimeLimit, int Points, int ReadMs,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Image = null);
 
 /// <summary>The `answersOpen` event: the answers (without right/wrong), open for <see cref="TimeLimit"/> seconds.</summary>
 public sealed record AnswersOpen(
     int Index, string Type, string Text, int TimeLimit, int Points, long ClosesInMs,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ShownChoice>? Answers,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ShownChoice>? Items);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<ShownChoice>? Items,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? Image = null);
 
 /// <summary>What a player gets back from Answer: the answer is stored. Whether it was right comes with the `result` event.</summary>
 public sealed record AnswerAck(int QuestionIndex, long TimeMs);

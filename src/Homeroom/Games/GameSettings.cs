@@ -59,3 +59,7 @@ public sealed record GameSettings(
 
 /// <summary>A roster name a player of a class game can choose.</summary>
 public sealed record RosterName(long StudentId, string Name);
+
+/// <summary>A roster name the join screen shows but does not offer: Reason is "joined" or "absent".</summary>
+[GenerateSerializer, Immutable]
+public sealed record UnavailableName([property: Id(0)] string Name, [property: Id(1)] string Reason);

@@ -23,9 +23,10 @@ public static class GamesApi
 
     /// <summary>
     /// What a phone learns from a PIN: the quiz title and how players are named. JoinMode is nickname (type
-    /// one), generated (the server picks a friendly one) or roster (choose one of <c>Names</c>, the class list).
+    /// one), generated (the server picks a friendly one) or roster (choose one of <c>Names</c>, the class list;
+    /// <c>Unavailable</c> are the class list's other names, already joined or marked absent today).
     /// </summary>
-    public sealed record PlayInfo(string Pin, string Title, string JoinMode, IReadOnlyList<string>? Names);
+    public sealed record PlayInfo(string Pin, string Title, string JoinMode, IReadOnlyList<string>? Names, IReadOnlyList<UnavailableName>? Unavailable);
 
     public static void MapGames(this IEndpointRouteBuilder api)
     {
@@ -60,9 +61,10 @@ public static class GamesApi
 
         var settings = GameSettings.From(request.Options);
         List<RosterName>? roster = null;
+        IReadOnlyList<long> absent = [];
         if (settings.ClassId is { } classId)
         {
-            if (await Classes.ClassesApi.FindClassAsync(mine, classId) is null)
+            if (await Classes.ClassesApi.FindClassAsync(mine, classId) is not { } cls)
             {
                 return Problems.Invalid("options.classId", "There is no class of yours with that id.");
             }
@@ -72,6 +74,8 @@ public static class GamesApi
             {
                 return Problems.Unprocessable("This class has no students yet: add the roster before playing with it.");
             }
+
+            absent = (await Classes.ClassesApi.ReadAttendanceAsync(mine, classId, Classes.ClassRules.Today(clock, cls.TimeZone), roster.Count)).Absent;
         }
 
         var joinUrlRoot = JoinAddress.Root(configuration, context);
@@ -115,6 +119,7 @@ public static class GamesApi
                 {
                     var joinUrl = JoinUrl(joinUrlRoot, pin);
                     var game = registry.Add(gameId, pin, mine.TeacherId, quiz.Id, quiz.Title, questions, settings, roster, joinUrl);
+                    game.SetAbsent(absent);
                     return TypedResults.Created($"/api/games/{gameId}", Info(game));
                 }
             }
@@ -229,12 +234,12 @@ public static class GamesApi
         {
             if (await cluster.FindByPinAsync(pin) is { } id && await cluster.Grain(id).Summary() is { IsOver: false } summary)
             {
-                return TypedResults.Ok(new PlayInfo(summary.Pin, summary.Title, summary.JoinMode, summary.FreeNames));
+                return TypedResults.Ok(new PlayInfo(summary.Pin, summary.Title, summary.JoinMode, summary.FreeNames, summary.UnavailableNames));
             }
         }
         else if (registry.FindByPin(pin) is { IsOver: false } game)
         {
-            return TypedResults.Ok(new PlayInfo(game.Pin, game.Title, game.JoinMode, game.FreeRosterNames()));
+            return TypedResults.Ok(new PlayInfo(game.Pin, game.Title, game.JoinMode, game.FreeRosterNames(), game.UnavailableRosterNames()));
         }
 
         return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such game",

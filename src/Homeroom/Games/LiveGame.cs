@@ -9,7 +9,8 @@ namespace Homeroom.Games;
 
 /// <summary>What a live game needs from the service.</summary>
 public sealed record GameServices(
-    GameLog Log, IHubContext<GameHub> Hub, TimeProvider Clock, IRandomSource Random, Nicknames Nicknames, ILogger<LiveGame> Logger);
+    GameLog Log, IHubContext<GameHub> Hub, TimeProvider Clock, IRandomSource Random, Nicknames Nicknames, ILogger<LiveGame> Logger,
+    Images.ImageLinks Images);
 
 /// <summary>
 /// One game being played: the state machine, its players and their scores, in memory, with every change
@@ -30,7 +31,9 @@ public sealed class LiveGame
     private readonly GameServices services;
     private readonly IReadOnlyList<Question> questions;
     private readonly IReadOnlyList<int[]?> shownOrder;
+    private readonly IReadOnlyList<string?> imageLinks;
     private readonly IReadOnlyList<RosterName>? roster;
+    private HashSet<long> absentToday = [];
     private readonly List<Player> players = [];
     private readonly Dictionary<string, Player> byName = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Player> byToken = new(StringComparer.Ordinal);
@@ -74,6 +77,8 @@ public sealed class LiveGame
         this.services = services;
         shownOrder = [.. questions.Select(ShownOrder)];
         this.output = output ?? new HubGameOutput<GameHub>(services.Hub, id);
+        // The pictures' addresses for players (and the host screen): sent only with their question, so only those shown it can load it.
+        imageLinks = [.. questions.Select(q => q.ImageId is { } image ? services.Images.ForPlayers(image) : null)];
         CreatedAt = services.Clock.GetUtcNow();
         LastActivity = CreatedAt;
         _ = Task.Run(SendLoopAsync);
@@ -145,12 +150,37 @@ public sealed class LiveGame
     /// <summary>Raised once when the game reaches the podium or is closed from the lobby.</summary>
     public event Action<LiveGame>? Over;
 
-    /// <summary>Roster names nobody has taken yet, for a class game's join screen.</summary>
+    /// <summary>Roster names nobody has taken yet, of students not marked absent today, for a class game's join screen.</summary>
     public IReadOnlyList<string>? FreeRosterNames()
     {
         lock (sync)
         {
-            return roster?.Where(r => !byName.ContainsKey(Nicknames.Key(r.Name))).Select(r => r.Name).ToList();
+            return roster?.Where(r => !byName.ContainsKey(Nicknames.Key(r.Name)) && !absentToday.Contains(r.StudentId)).Select(r => r.Name).ToList();
+        }
+    }
+
+    /// <summary>The roster names a class game's join screen shows but does not offer, and why: "joined" (a player has the name) or "absent" (marked absent today).</summary>
+    public IReadOnlyList<UnavailableName>? UnavailableRosterNames()
+    {
+        lock (sync)
+        {
+            return roster?
+                .Select(r => byName.ContainsKey(Nicknames.Key(r.Name)) ? new UnavailableName(r.Name, "joined")
+                    : absentToday.Contains(r.StudentId) ? new UnavailableName(r.Name, "absent") : null)
+                .OfType<UnavailableName>().ToList();
+        }
+    }
+
+    /// <summary>
+    /// Today's absent students of the class the game is played with: their names are not offered on the join
+    /// screen (the hub still takes them, should the teacher have marked someone absent by mistake).
+    /// </summary>
+    public void SetAbsent(IEnumerable<long> studentIds)
+    {
+        var absent = studentIds.ToHashSet();
+        lock (sync)
+        {
+            absentToday = absent;
         }
     }
 
@@ -869,7 +899,7 @@ public sealed class LiveGame
     {
         var question = questions[number];
         return new QuestionShown(number, questions.Count, question.Type!, question.Text!, TimeLimit(question),
-            question.Points ?? QuizRules.DefaultPoints, Settings.ReadSeconds * 1000);
+            question.Points ?? QuizRules.DefaultPoints, Settings.ReadSeconds * 1000, imageLinks[number]);
     }
 
     private AnswersOpen Open(int number, TimeSpan closesIn)
@@ -883,7 +913,7 @@ public sealed class LiveGame
             ? [.. order.Select(i => new ShownChoice(i, things[i]))]
             : null;
         return new AnswersOpen(number, question.Type!, question.Text!, TimeLimit(question), question.Points ?? QuizRules.DefaultPoints,
-            (long)closesIn.TotalMilliseconds, answers, items);
+            (long)closesIn.TotalMilliseconds, answers, items, imageLinks[number]);
     }
 
     private QuestionEnded Ended(int number, int eligible)

@@ -23,6 +23,8 @@ public sealed record QuizContent(
 /// One question. Which fields apply depends on <see cref="Type"/>:
 /// single, multi and poll use <see cref="Answers"/>; truefalse uses <see cref="Correct"/>;
 /// typeanswer uses <see cref="Accepted"/>; order uses <see cref="Items"/> (in the right order).
+/// Any type may have a picture: <see cref="ImageId"/>, an image the teacher uploaded (POST /api/images), or
+/// <see cref="Image"/>, the picture itself inline (the JSON export's form), which is stored on save and becomes an ImageId.
 /// </summary>
 public sealed record Question(
     string? Type,
@@ -32,7 +34,12 @@ public sealed record Question(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<Answer>? Answers = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Correct = null,
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Accepted = null,
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Items = null);
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] IReadOnlyList<string>? Items = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] long? ImageId = null,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] InlineImage? Image = null);
+
+/// <summary>A picture carried inside the quiz (the JSON export): <see cref="Data"/> is the file in base64; what it is, is told from its content.</summary>
+public sealed record InlineImage(string? ContentType, string? Data);
 
 /// <summary>A choice. <see cref="Correct"/> is left out for polls, which have no right answer.</summary>
 public sealed record Answer(string? Text, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] bool? Correct = null);
@@ -124,6 +131,7 @@ public static class QuizRules
             errors.Add($"{path}.points", "points must be 0, 1000 or 2000.");
         }
 
+        ValidateImage(question, path, errors);
         switch (question.Type)
         {
             case QuestionTypes.SingleChoice:
@@ -188,6 +196,39 @@ public static class QuizRules
         }
     }
 
+    /// <summary>The largest inline picture, decoded: the upload limit of POST /api/images.</summary>
+    public const int MaxImageBytes = 5 * 1024 * 1024;
+
+    private static void ValidateImage(Question question, string path, ValidationErrors errors)
+    {
+        if (question.ImageId is { } id && id <= 0)
+        {
+            errors.Add($"{path}.imageId", "imageId is the id of an image uploaded with POST /api/images.");
+        }
+
+        if (question.Image is not { } image)
+        {
+            return;
+        }
+
+        if (question.ImageId is not null)
+        {
+            errors.Add($"{path}.image", "Give imageId or image, not both.");
+        }
+        else if (string.IsNullOrEmpty(image.Data))
+        {
+            errors.Add($"{path}.image.data", "image.data is the picture's file in base64.");
+        }
+        else if (image.Data.Length > (MaxImageBytes + 2) / 3 * 4)
+        {
+            errors.Add($"{path}.image.data", $"The picture is larger than {MaxImageBytes / (1024 * 1024)} MB.");
+        }
+        else if (!Convert.TryFromBase64String(image.Data, new byte[image.Data.Length / 4 * 3], out _))
+        {
+            errors.Add($"{path}.image.data", "image.data is not base64.");
+        }
+    }
+
     private static IReadOnlyList<Answer?>? Choices(IReadOnlyList<Answer>? answers, string path, ValidationErrors errors)
     {
         if (answers is not { Count: >= MinChoices and <= MaxChoices })
@@ -232,7 +273,9 @@ public static class QuizRules
             choices ? question.Answers!.Select(a => new Answer(a.Text!.Trim(), type == QuestionTypes.Poll ? null : a.Correct == true)).ToList() : null,
             type == QuestionTypes.TrueFalse ? question.Correct : null,
             type == QuestionTypes.TypeAnswer ? question.Accepted!.Select(a => a.Trim()).ToList() : null,
-            type == QuestionTypes.Order ? question.Items!.Select(a => a.Trim()).ToList() : null);
+            type == QuestionTypes.Order ? question.Items!.Select(a => a.Trim()).ToList() : null,
+            question.ImageId,
+            question.Image is { } image ? new InlineImage(image.ContentType, image.Data) : null);
     }
 
     /// <summary>How typed answers are compared: case, surrounding and repeated spaces, and accents do not matter.</summary>

@@ -1,3 +1,4 @@
+using Homeroom.Images;
 using Homeroom.Quizzes.Formats;
 using Homeroom.Storage;
 using Homeroom.Web;
@@ -19,7 +20,8 @@ public sealed record QuizImportReport(QuizDetail Quiz, string Format, IReadOnlyL
 /// </summary>
 public static class QuizTransfer
 {
-    public const int MaxUploadBytes = 5 * 1024 * 1024;
+    /// <summary>A JSON export carries its pictures (each up to 5 MB as uploaded, usually a few hundred KB once stored), so the limit leaves room for them.</summary>
+    public const int MaxUploadBytes = 32 * 1024 * 1024;
 
     public static void MapQuizTransfer(this RouteGroupBuilder quizzes)
     {
@@ -83,6 +85,14 @@ public static class QuizTransfer
         }
 
         var imported = string.IsNullOrEmpty(named) ? result.Quiz : QuizRules.Normalize(result.Quiz with { Title = named });
+        // A JSON quiz may carry its pictures inline (or name images of the importing teacher by id).
+        var (resolved, invalid) = await QuizImages.ResolveAsync(mine, imported, clock, request.HttpContext.RequestAborted);
+        if (resolved is null)
+        {
+            return invalid!;
+        }
+
+        imported = resolved;
         var id = await mine.WriteAsync(tx => QuizzesApi.InsertAsync(tx, imported, clock));
         var quiz = (await QuizzesApi.FindAsync(mine, id))!.ToDetail();
         request.HttpContext.Response.Headers.ETag = QuizzesApi.ETag(quiz.Version);
@@ -135,7 +145,8 @@ public static class QuizTransfer
         }
 
         var quiz = row.ToDetail();
-        var export = QuizFormats.Export(quiz.ToContent(), chosen);
+        var content = chosen == QuizFormats.Json ? await QuizImages.InlineAsync(mine, quiz.ToContent()) : quiz.ToContent();
+        var export = QuizFormats.Export(content, chosen);
         if (export.LeftOut.Count > 0)
         {
             // The file cannot say what it lacks: the response does (the numbers, and the reasons percent-encoded, one a line).

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dapper;
+using Homeroom.Images;
 using Homeroom.Storage;
 using Homeroom.Web;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -197,31 +198,42 @@ public static partial class QuizzesApi
     [GeneratedRegex(@"[\p{L}\p{N}]+")]
     private static partial Regex Words();
 
-    private static async Task<Results<Created<QuizDetail>, ProblemHttpResult>> Create(QuizContent request, TeacherDb mine, TimeProvider clock, HttpContext context)
+    private static async Task<Results<Created<QuizDetail>, ProblemHttpResult, ValidationProblem>> Create(QuizContent request, TeacherDb mine, TimeProvider clock, HttpContext context)
     {
-        var quiz = QuizRules.Normalize(request);
+        var (resolved, invalid) = await QuizImages.ResolveAsync(mine, request, clock, context.RequestAborted);
+        if (resolved is null)
+        {
+            return invalid!;
+        }
+
+        var quiz = QuizRules.Normalize(resolved);
         var id = await mine.WriteAsync(tx => InsertAsync(tx, quiz, clock));
         return await CreatedAsync(mine, id, context);
     }
 
-    internal static async Task<Results<Created<QuizDetail>, ProblemHttpResult>> CreatedAsync(TeacherDb mine, long id, HttpContext context)
+    internal static async Task<Created<QuizDetail>> CreatedAsync(TeacherDb mine, long id, HttpContext context)
     {
         var created = (await FindAsync(mine, id))!.ToDetail();
         context.Response.Headers.ETag = ETag(created.Version);
         return TypedResults.Created($"/api/quizzes/{id}", created);
     }
 
-    /// <summary>Stores a normalised, valid quiz as a new quiz of the signed-in teacher.</summary>
-    internal static Task<long> InsertAsync(TeacherTransaction tx, QuizContent quiz, TimeProvider clock)
+    /// <summary>
+    /// Stores a normalised, valid quiz as a new quiz of the signed-in teacher (its pictures already the teacher's:
+    /// <see cref="QuizImages.ResolveAsync"/>), with its image references.
+    /// </summary>
+    internal static async Task<long> InsertAsync(TeacherTransaction tx, QuizContent quiz, TimeProvider clock)
     {
         var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-        return tx.ExecuteScalarAsync<long>(
+        var id = await tx.ExecuteScalarAsync<long>(
             """
             INSERT INTO quizzes (teacher_id, title, description, tags, visibility, questions, question_count, version, created_at, updated_at, search_title, search_body)
             VALUES (@TeacherId, @title, @description, @tags, @visibility, @questions, @questionCount, 1, @now, @now, @searchTitle, @searchBody)
             RETURNING id
             """,
             Parameters(quiz, now, id: 0));
+        await QuizImages.SyncReferencesAsync(tx, id, quiz, now);
+        return id;
     }
 
     private static object Parameters(QuizContent quiz, long now, long id) => new
@@ -323,7 +335,14 @@ public static partial class QuizzesApi
             return TypedResults.ValidationProblem(errors.ToDictionary());
         }
 
-        var quiz = QuizRules.Normalize(updated);
+        var (resolved, invalid) = await QuizImages.ResolveAsync(mine, updated, clock, context.RequestAborted);
+        if (resolved is null)
+        {
+            return invalid!;
+        }
+
+        var quiz = QuizRules.Normalize(resolved);
+        var now = clock.GetUtcNow().ToUnixTimeMilliseconds();
         var version = await mine.WriteAsync(async tx =>
         {
             var current = await tx.QuerySingleOrDefaultAsync<long?>("SELECT version FROM quizzes WHERE id = @id AND teacher_id = @TeacherId", new { id });
@@ -338,7 +357,8 @@ public static partial class QuizzesApi
                     question_count = @questionCount, version = version + 1, updated_at = @now, search_title = @searchTitle, search_body = @searchBody
                 WHERE id = @id AND teacher_id = @TeacherId
                 """,
-                Parameters(quiz, clock.GetUtcNow().ToUnixTimeMilliseconds(), id));
+                Parameters(quiz, now, id));
+            await QuizImages.SyncReferencesAsync(tx, id, quiz, now);
             return current.Value + 1;
         });
         if (version == 0)
@@ -360,10 +380,16 @@ public static partial class QuizzesApi
         return TypedResults.Ok(detail);
     }
 
-    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, TeacherDb mine) =>
-        await mine.ExecuteAsync("DELETE FROM quizzes WHERE id = @id AND teacher_id = @TeacherId", new { id }) == 0
-            ? Problems.NotFound("quiz")
-            : TypedResults.NoContent();
+    private static async Task<Results<NoContent, ProblemHttpResult>> Delete(long id, TeacherDb mine, TimeProvider clock)
+    {
+        var deleted = await mine.WriteAsync(async tx =>
+        {
+            // Its images lose this reference: their grace period starts now (ImageSweep).
+            await QuizImages.TouchAsync(tx, id, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            return await tx.ExecuteAsync("DELETE FROM quizzes WHERE id = @id AND teacher_id = @TeacherId", new { id });
+        });
+        return deleted == 0 ? Problems.NotFound("quiz") : TypedResults.NoContent();
+    }
 
     private static async Task<Results<Created<QuizDetail>, ProblemHttpResult>> Copy(long id, TeacherDb mine, TimeProvider clock, HttpContext context)
     {
@@ -381,7 +407,12 @@ public static partial class QuizzesApi
         }
 
         var copy = QuizRules.Normalize(source.ToContent() with { Title = title, Visibility = "private" });
-        var newId = await mine.WriteAsync(tx => InsertAsync(tx, copy, clock));
+        var newId = await mine.WriteAsync(async tx =>
+        {
+            // The copy's pictures are the copier's own (the original's owner may delete them, or make the quiz private).
+            var questions = await QuizImages.CopyAsync(tx, copy.Questions!, clock.GetUtcNow().ToUnixTimeMilliseconds());
+            return await InsertAsync(tx, copy with { Questions = questions }, clock);
+        });
         return await CreatedAsync(mine, newId, context);
     }
 

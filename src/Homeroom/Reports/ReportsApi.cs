@@ -17,7 +17,8 @@ public static class ReportsApi
     {
         var reports = api.MapGroup("/reports").WithTags("Reports").RequireAuthorization();
         reports.MapGet("/", List).WithSummary("The games I hosted, newest first, with players and average accuracy (?classId=, ?page=, ?pageSize=)");
-        reports.MapGet("/games/{id:long}", Game).WithSummary("A game's report: summary, flags, every player, every asked question hardest first");
+        reports.MapGet("/games/{id:long}", Game).WithSummary("A game's report: summary, flags, every player, every asked question hardest first")
+            .Produces<GameReport>();
         reports.MapGet("/games/{id:long}/export", Export)
             .WithSummary("Download a game's report: ?format=csv (players and questions) or xlsx (Overview, Players and Questions sheets)")
             .Produces<byte[]>(StatusCodes.Status200OK, "text/csv", Spreadsheet.ContentType);
@@ -97,8 +98,9 @@ public static class ReportsApi
     internal static async Task<GameReport?> FindAsync(TeacherDb mine, long id) =>
         await ReportData.LoadAsync(mine, GameScope.One(id)) is [var data] ? ReportMath.Build(data) : null;
 
-    private static async Task<Results<Ok<GameReport>, ProblemHttpResult>> Game(long id, TeacherDb mine) =>
-        await FindAsync(mine, id) is { } report ? TypedResults.Ok(report) : Problems.NotFound("game");
+    /// <summary>A finished game's report is kept once worked out (<see cref="FinishedReports"/>): the same JSON, checked against the database each time.</summary>
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Game(long id, TeacherDb mine, FinishedReports finished) =>
+        await finished.JsonAsync(mine, id) is { } json ? TypedResults.File(json, "application/json; charset=utf-8") : Problems.NotFound("game");
 
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult, ValidationProblem>> Export(long id, string? format, TeacherDb mine)
     {

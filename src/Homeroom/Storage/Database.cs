@@ -47,9 +47,12 @@ public abstract class Database : IAsyncDisposable
     /// One statement that changes data, run atomically and durably like <see cref="WriteAsync{T}"/>; returns its
     /// rows (<c>RETURNING</c>). On PostgreSQL the statements waiting are sent to the server together, in one
     /// round trip, inside the group commit; on SQLite it is an ordinary write. Values must be plain: integers,
-    /// text, floating point, booleans or null.
+    /// text, floating point, booleans or null. Statements of the same <paramref name="lane"/> (say, a class's id)
+    /// are always run by the same writer; on PostgreSQL statements of different lanes may be run by different
+    /// writers at the same time (<see cref="PostgresDatabase"/>), so a statement must be safe against concurrent
+    /// writers, as it must be against other servers.
     /// </summary>
-    public abstract Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters);
+    public abstract Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, long lane);
 
     public virtual ValueTask DisposeAsync()
     {
@@ -84,7 +87,8 @@ public abstract class Database : IAsyncDisposable
         {
             "sqlite" => new SqliteDatabase(connectionString ?? $"Data Source={Path.Combine(DataDirectory(configuration), "homeroom.db")}", metrics),
             "postgres" or "postgresql" => new PostgresDatabase(connectionString
-                ?? throw new InvalidOperationException("Storage:Provider is postgres but ConnectionStrings:Homeroom is not set."), metrics),
+                ?? throw new InvalidOperationException("Storage:Provider is postgres but ConnectionStrings:Homeroom is not set."), metrics,
+                configuration.GetValue("Storage:StatementWriters", PostgresDatabase.DefaultStatementWriters)),
             _ => throw new InvalidOperationException($"Storage:Provider must be 'sqlite' or 'postgres', not '{provider}'."),
         };
     }
@@ -185,7 +189,7 @@ public sealed class SqliteDatabase : Database
 
     public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => writes.WriteAsync(work);
 
-    public override Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters) =>
+    public override Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, long lane) =>
         writes.WriteStatementAsync<T>(sql, parameters);
 
     public override async ValueTask DisposeAsync()
@@ -199,20 +203,40 @@ public sealed class SqliteDatabase : Database
 /// PostgreSQL through one pooled <see cref="NpgsqlDataSource"/>. Writes go through a <see cref="WriteQueue"/> on
 /// one connection of their own (group commit), as on SQLite: PostgreSQL would flush each commit of its own,
 /// and a transaction per write costs a pooled connection, BEGIN and COMMIT round trips and a flush each.
+/// Single statements (<see cref="WriteStatementAsync{T}"/>, the fair pick) can be spread by lane over several such
+/// writers (<c>Storage:StatementWriters</c>, each with its own connection; a lane, a class, always goes to the same
+/// one): one writer's backend running the pick's statement is the serial part of picking (about 80 % of a core), and
+/// more writers let PostgreSQL run several batches at once. Each still commits durably before it answers. Off by
+/// default (one writer): on the shared 2-core benchmark machine paired runs did not show a gain that stood out of
+/// the noise (docs/performance.md); it is meant for servers with cores to spare.
 /// </summary>
 public sealed class PostgresDatabase : Database
 {
+    /// <summary>How many writers run single statements, unless <c>Storage:StatementWriters</c> says otherwise.</summary>
+    public const int DefaultStatementWriters = 1;
+
     private readonly NpgsqlDataSource dataSource;
     private readonly NpgsqlDataSource writerSource;
     private readonly WriteQueue writes;
 
-    public PostgresDatabase(string connectionString, HomeroomMetrics? metrics = null)
+    /// <summary>The writers of single statements by lane; the first is <see cref="writes"/> itself.</summary>
+    private readonly WriteQueue[] statementWriters;
+
+    public PostgresDatabase(string connectionString, HomeroomMetrics? metrics = null, int statementWriters = DefaultStatementWriters)
     {
         var tuned = Tune(connectionString);
         dataSource = NpgsqlDataSource.Create(tuned);
         writerSource = NpgsqlDataSource.Create(ForWriter(tuned));
-        writes = new WriteQueue(async cancellationToken => await writerSource.OpenConnectionAsync(cancellationToken), metrics);
+        writes = new WriteQueue(OpenWriterAsync, metrics);
+        this.statementWriters = new WriteQueue[Math.Clamp(statementWriters, 1, 16)];
+        this.statementWriters[0] = writes;
+        for (var i = 1; i < this.statementWriters.Length; i++)
+        {
+            this.statementWriters[i] = new WriteQueue(OpenWriterAsync, metrics);
+        }
     }
+
+    private async ValueTask<DbConnection> OpenWriterAsync(CancellationToken cancellationToken) => await writerSource.OpenConnectionAsync(cancellationToken);
 
     public override StorageProvider Provider => StorageProvider.Postgres;
 
@@ -257,16 +281,20 @@ public sealed class PostgresDatabase : Database
         return builder.ToString();
     }
 
-    public override int QueuedWrites => writes.Depth;
+    public override int QueuedWrites => statementWriters.Sum(w => w.Depth);
 
     public override Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => writes.WriteAsync(work);
 
-    public override Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters) =>
-        writes.WriteStatementAsync<T>(sql, parameters);
+    public override Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, long lane) =>
+        statementWriters[(int)((ulong)lane % (ulong)statementWriters.Length)].WriteStatementAsync<T>(sql, parameters);
 
     public override async ValueTask DisposeAsync()
     {
-        await writes.DisposeAsync();
+        foreach (var writer in statementWriters)
+        {
+            await writer.DisposeAsync();
+        }
+
         await writerSource.DisposeAsync();
         await dataSource.DisposeAsync();
         await base.DisposeAsync();

@@ -63,9 +63,9 @@ public sealed class TeacherDb
 
     /// <summary>
     /// One statement that changes data, with its rows (see <see cref="Database.WriteStatementAsync{T}"/>: on
-    /// PostgreSQL it is sent together with the other statements waiting). Arguments must be plain values.
+    /// PostgreSQL it is sent together with the other statements waiting, by the writer of its lane). Arguments must be plain values.
     /// </summary>
-    public Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, object? args = null)
+    public Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, object? args = null, long lane = 0)
     {
         Check(sql, args);
         var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { ["TeacherId"] = TeacherId };
@@ -74,7 +74,7 @@ public sealed class TeacherDb
             parameters[property.Name] = property.GetValue(args);
         }
 
-        return Database.WriteStatementAsync<T>(sql, parameters);
+        return Database.WriteStatementAsync<T>(sql, parameters, lane);
     }
 
     /// <summary>
@@ -122,6 +122,8 @@ public sealed class TeacherDb
 public sealed class TeacherTransaction(TeacherDb scope, DbConnection connection, DbTransaction transaction)
 {
     public long TeacherId => scope.TeacherId;
+
+    public Database Database => scope.Database;
 
     /// <summary>What the SQLite writer remembers between writes (<see cref="WriterMemory"/>); null anywhere else.</summary>
     internal WriterMemory? Memory => WriterMemory.For(connection);

@@ -185,6 +185,40 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
     }
 
     [Fact]
+    public async Task A_pasted_name_already_on_the_roster_is_skipped_with_a_reason_and_can_be_added_anyway()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var (classId, _) = await teacher.ClassWithStudentsAsync(2);
+        await using var browser = await SignedInPageAsync(teacher);
+        var page = browser.Page;
+
+        await page.GotoAsync($"/classes/{classId}");
+        await Assertions.Expect(page.Locator("#roster-body tr")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#import-skip-duplicates")).ToBeCheckedAsync();
+        await page.FillAsync("#import-text", "Student 01\nAda Lovelace\nAda Lovelace\n");
+        await page.ClickAsync("#import-submit");
+
+        var report = page.Locator("#import-report");
+        await Assertions.Expect(report).ToContainTextAsync("Added 1 student.");
+        await Assertions.Expect(report.Locator("li[data-line='1']")).ToContainTextAsync("Student 01 is already on the roster: skipped.");
+        await Assertions.Expect(report.Locator("li[data-line='3']")).ToContainTextAsync("Ada Lovelace is earlier in this list: skipped.");
+        await Assertions.Expect(report.Locator(".report-hint")).ToContainTextAsync("untick");
+        await Assertions.Expect(page.Locator("#roster-body tr")).ToHaveCountAsync(3);
+        Assert.Equal("Student 01\nAda Lovelace", await page.InputValueAsync("#import-text"));
+        await browser.ScreenshotAsync("class-roster-duplicates");
+
+        // Two students really do share a name: untick, add again.
+        await page.UncheckAsync("#import-skip-duplicates");
+        await page.ClickAsync("#import-submit");
+        await Assertions.Expect(report).ToContainTextAsync("Added 2 students.");
+        await Assertions.Expect(report).ToContainTextAsync("2 names were repeats, added anyway:");
+        await Assertions.Expect(report.Locator(".report-duplicates li")).ToHaveCountAsync(2);
+        await Assertions.Expect(page.Locator("#roster-body tr")).ToHaveCountAsync(5);
+        Assert.Equal("", await page.InputValueAsync("#import-text"));
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
     public async Task A_student_marked_absent_is_saved_and_left_out_of_the_round()
     {
         var teacher = await Teacher.SignUpAsync(App);
@@ -221,6 +255,167 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
         await Assertions.Expect(page.Locator("#attendance-status")).ToHaveTextAsync("Saved.");
         await page.ClickAsync("#picker-link");
         await Assertions.Expect(page.Locator("#round-text")).ToHaveTextAsync("Round 1 · 3 of 3 left");
+        browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Past_days_attendance_is_opened_changed_and_downloaded_over_a_range()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+        var today = (await (await teacher.Api.GetAsync($"/api/classes/{classId}/attendance")).Json(HttpStatusCode.OK)).Str("date");
+        var day = DateOnly.ParseExact(today, "yyyy-MM-dd", CultureInfo.InvariantCulture);
+        string Day(int offset) => day.AddDays(offset).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+        await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = new[] { students[1] }, date = Day(-1) })).Status(HttpStatusCode.OK);
+        await using var browser = await SignedInPageAsync(teacher);
+        var page = browser.Page;
+
+        await page.GotoAsync($"/classes/{classId}#attendance");
+        await Assertions.Expect(page.Locator("#attendance-day")).ToContainTextAsync("Today");
+        await Assertions.Expect(page.Locator("#attendance-date")).ToHaveValueAsync(today);
+        await Assertions.Expect(page.Locator("#attendance-next")).ToBeDisabledAsync();
+        await Assertions.Expect(page.Locator("#attendance-counts")).ToContainTextAsync("3 present");
+
+        // Yesterday: Student 02 was away; mark Student 03 too, for the record only.
+        await page.ClickAsync("#attendance-prev");
+        await Assertions.Expect(page.Locator("#attendance-date")).ToHaveValueAsync(Day(-1));
+        await Assertions.Expect(page.Locator("#attendance-day")).Not.ToContainTextAsync("Today");
+        await Assertions.Expect(page.Locator("#attendance-counts")).ToContainTextAsync("2 present");
+        await Assertions.Expect(page.Locator($"#attendance-list input[data-student-id='{students[1]}']")).Not.ToBeCheckedAsync();
+        await Assertions.Expect(page.Locator("#attendance-hint")).ToContainTextAsync("A past day");
+        await page.Locator("#attendance-list .attendance-label", new PageLocatorOptions { HasText = "Student 03" }).ClickAsync();
+        await Assertions.Expect(page.Locator("#attendance-status")).ToHaveTextAsync("Saved.");
+        await Assertions.Expect(page.Locator("#attendance-counts")).ToContainTextAsync("1 present");
+        await Assertions.Expect(page.Locator("#class-summary")).ToContainTextAsync("everyone here today");
+        await browser.ScreenshotAsync("class-attendance-past-day");
+        var yesterday = await (await teacher.Api.GetAsync($"/api/classes/{classId}/attendance?date={Day(-1)}")).Json(HttpStatusCode.OK);
+        Assert.Equal([students[1], students[2]], yesterday.GetProperty("absent").EnumerateArray().Select(a => a.GetInt64()).Order());
+        Assert.Empty((await (await teacher.Api.GetAsync($"/api/classes/{classId}/attendance")).Json(HttpStatusCode.OK)).GetProperty("absent").EnumerateArray());
+
+        // Any day from the date picker, and back to today.
+        await page.FillAsync("#attendance-date", Day(-10));
+        await Assertions.Expect(page.Locator("#attendance-counts")).ToContainTextAsync("3 present");
+        await Assertions.Expect(page.Locator("#attendance-next")).ToBeEnabledAsync();
+        await page.ClickAsync("#attendance-today");
+        await Assertions.Expect(page.Locator("#attendance-day")).ToContainTextAsync("Today");
+        await Assertions.Expect(page.Locator("#attendance-today")).ToBeHiddenAsync();
+
+        // The download: the last week by default, as CSV or Excel.
+        await Assertions.Expect(page.Locator("#attendance-from")).ToHaveValueAsync(Day(-6));
+        await Assertions.Expect(page.Locator("#attendance-to")).ToHaveValueAsync(today);
+        var csvLink = page.Locator("#attendance-export-csv");
+        Assert.Equal($"/api/classes/{classId}/attendance/export?from={Day(-6)}&to={today}&format=csv", await csvLink.GetAttributeAsync("href"));
+        var download = await page.RunAndWaitForDownloadAsync(() => csvLink.ClickAsync());
+        Assert.EndsWith(".csv", download.SuggestedFilename, StringComparison.Ordinal);
+        var lines = (await File.ReadAllTextAsync(await download.PathAsync())).TrimStart('\uFEFF').Split("\r\n");
+        Assert.StartsWith($"Student,Preferred name,External id,Days absent,{Day(-6)},", lines[0], StringComparison.Ordinal);
+        Assert.Equal($"Student 02,,,1,{string.Join(',', Enumerable.Range(-6, 7).Select(i => i == -1 ? "absent" : "present"))}", lines[2]);
+        var xlsx = await page.RunAndWaitForDownloadAsync(() => page.ClickAsync("#attendance-export-xlsx"));
+        Assert.EndsWith(".xlsx", xlsx.SuggestedFilename, StringComparison.Ordinal);
+
+        // A range the other way round is refused before asking the server.
+        await page.FillAsync("#attendance-from", Day(1));
+        await Assertions.Expect(page.Locator("#attendance-export-error")).ToHaveTextAsync("From must be on or before To.");
+        Assert.Null(await csvLink.GetAttributeAsync("href"));
+        await Assertions.Expect(page.Locator("#attendance-from")).ToHaveAttributeAsync("aria-invalid", "true");
+        await browser.ScreenshotAsync("class-attendance-export-error");
+        browser.AssertNoProblems();
+
+        // On a phone the day switcher and the download fit.
+        await using var phone = await SignedInPageAsync(teacher, phone: true);
+        await phone.Page.GotoAsync($"/classes/{classId}#attendance");
+        await phone.Page.ClickAsync("#attendance-prev");
+        await Assertions.Expect(phone.Page.Locator("#attendance-counts")).ToContainTextAsync("1 present");
+        await phone.ScreenshotAsync("class-attendance-past-day-phone");
+        await BrowserPage.AssertNoHorizontalScrollAsync(phone.Page);
+        phone.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task The_picker_wheel_lands_on_the_servers_pick_celebrates_and_is_remembered()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var classId = await teacher.CreateClassAsync("Wheel class");
+        string[] names = ["Ada Lovelace", "Alan Turing", "Grace Hopper", "Katherine Johnson", "Mary Jackson", "Dorothy Vaughan"];
+        await teacher.AddStudentsAsync(classId, names);
+        await using var browser = await SignedInPageAsync(teacher);
+        var page = browser.Page;
+        await page.SetViewportSizeAsync(1920, 1080); // a projector
+        var wheel = page.Locator("#wheel");
+        var name = page.Locator("#pick-name");
+
+        await page.GotoAsync($"/classes/{classId}/picker");
+        await Assertions.Expect(page.Locator("#pick")).ToBeEnabledAsync();
+        await Assertions.Expect(page.Locator("#wheel-box")).ToBeHiddenAsync();
+        await page.Keyboard.PressAsync("w");
+        await Assertions.Expect(page.Locator("#wheel-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(wheel).ToBeVisibleAsync();
+        await Assertions.Expect(wheel).ToHaveAttributeAsync("data-count", "6");
+
+        // Three picks: each time the wheel stops on the student the server picked, and confetti follows.
+        for (var i = 1; i <= 3; i++)
+        {
+            var response = await page.RunAndWaitForResponseAsync(
+                () => page.Keyboard.PressAsync("Space"),
+                r => r.Request.Method == "POST" && r.Url.EndsWith($"/api/classes/{classId}/picks", StringComparison.Ordinal));
+            using var pick = JsonDocument.Parse(await response.TextAsync());
+            var student = pick.RootElement.GetProperty("student");
+            await Assertions.Expect(wheel).ToHaveAttributeAsync("data-landed-student", student.Long("id").ToString(CultureInfo.InvariantCulture));
+            await Assertions.Expect(name).ToHaveTextAsync(student.Str("name"));
+            await Assertions.Expect(page.Locator("body")).ToHaveAttributeAsync("data-celebrations", i.ToString(CultureInfo.InvariantCulture));
+            // Fair mode: the wheel of a pick holds only those still to have a turn.
+            await Assertions.Expect(wheel).ToHaveAttributeAsync("data-count", (7 - i).ToString(CultureInfo.InvariantCulture));
+            if (i == 2)
+            {
+                await browser.ScreenshotAsync("picker-wheel-projector");
+            }
+        }
+
+        var history = await HistoryAsync(teacher, classId);
+        Assert.Equal(3, history.Select(p => p.GetProperty("student").Long("id")).Distinct().Count());
+
+        // A laptop and a phone: the wheel shrinks with the screen and nothing scrolls sideways.
+        await page.SetViewportSizeAsync(1280, 800);
+        await browser.ScreenshotAsync("picker-wheel-desktop");
+        await page.SetViewportSizeAsync(390, 844);
+        await BrowserPage.AssertNoHorizontalScrollAsync(page);
+        await browser.ScreenshotAsync("picker-wheel-phone");
+        await page.SetViewportSizeAsync(1920, 1080);
+
+        // The choice is remembered by the browser, both ways.
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#wheel-toggle")).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(wheel).ToHaveAttributeAsync("data-count", "3");
+        await page.ClickAsync("#wheel-toggle");
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#pick")).ToBeEnabledAsync();
+        await Assertions.Expect(page.Locator("#wheel-toggle")).ToHaveAttributeAsync("aria-pressed", "false");
+        await Assertions.Expect(page.Locator("#wheel-box")).ToBeHiddenAsync();
+
+        // Asked for less motion: the wheel turns straight to the pick, without confetti. The keys come while
+        // the page is still loading (the round is held back until they are pressed): the pick is not lost,
+        // it is made once the page is ready.
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ReducedMotion = ReducedMotion.Reduce });
+        var held = new TaskCompletionSource();
+        await page.RouteAsync($"**/api/classes/{classId}/picks/round", async route =>
+        {
+            await held.Task;
+            await route.ContinueAsync();
+        });
+        await page.ReloadAsync();
+        await Assertions.Expect(page.Locator("#pick")).ToBeDisabledAsync();
+        await page.Keyboard.PressAsync("w");
+        var still = await page.RunAndWaitForResponseAsync(
+            async () =>
+            {
+                await page.Keyboard.PressAsync("Space");
+                held.SetResult();
+            },
+            r => r.Request.Method == "POST" && r.Url.EndsWith($"/api/classes/{classId}/picks", StringComparison.Ordinal));
+        using var stillPick = JsonDocument.Parse(await still.TextAsync());
+        await Assertions.Expect(wheel).ToHaveAttributeAsync("data-landed-student", stillPick.RootElement.GetProperty("student").Long("id").ToString(CultureInfo.InvariantCulture));
+        await Assertions.Expect(name).ToHaveTextAsync(stillPick.RootElement.GetProperty("student").Str("name"));
+        Assert.Null(await page.Locator("body").GetAttributeAsync("data-celebrations"));
         browser.AssertNoProblems();
     }
 

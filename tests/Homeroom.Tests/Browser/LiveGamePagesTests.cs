@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 using Homeroom.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -389,6 +390,12 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
             await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name, preferredName = name.Split(' ')[0] })).Status(HttpStatusCode.Created);
         }
 
+        // A long name (it must wrap between words on a phone, never inside one) and a student absent today.
+        const string LongName = "Bartholomew Montgomery-Fitzwilliam Oppenheimer";
+        await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name = LongName })).Status(HttpStatusCode.Created);
+        var grace = (await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name = "Grace Hopper" })).Json(HttpStatusCode.Created)).Long("id");
+        await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = new[] { grace } })).Status(HttpStatusCode.OK);
+
         var quizId = (await (await teacher.Api.PostAsync("/api/quizzes", Quiz)).Json(HttpStatusCode.Created)).Long("id");
 
         // The options dialog lists the teacher's classes; a class game has no generated names.
@@ -397,7 +404,7 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await host.GotoAsync($"/quizzes/{quizId}");
         await host.GetByRole(AriaRole.Button, new() { Name = "Host live" }).ClickAsync();
         var dialog = host.Locator("dialog.host-dialog");
-        await dialog.GetByLabel("Play with a class").SelectOptionAsync(new SelectOptionValue { Label = "7B (2 students)" });
+        await dialog.GetByLabel("Play with a class").SelectOptionAsync(new SelectOptionValue { Label = "7B (4 students)" });
         await Assertions.Expect(dialog.GetByLabel("Friendly nickname generator")).ToBeDisabledAsync();
         await dialog.GetByRole(AriaRole.Button, new() { Name = "Start hosting" }).ClickAsync();
         await Assertions.Expect(host).ToHaveURLAsync(new Regex(@"/games/\d+/host$"));
@@ -406,8 +413,15 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await using var adaBrowser = await Browser.NewPageAsync(phone: true);
         var ada = adaBrowser.Page;
         await ada.GotoAsync($"/play?pin={pin}");
+        await ada.SetViewportSizeAsync(360, 760);
         await Assertions.Expect(ada.Locator("h1")).ToHaveTextAsync("Who are you?");
-        await Assertions.Expect(ada.Locator(".name-choice")).ToHaveTextAsync(["Ada", "Alan"]);
+        await Assertions.Expect(ada.Locator(".name-choice .name")).ToHaveTextAsync(["Ada", "Alan", LongName, "Grace Hopper"]);
+        var absent = ada.Locator(".name-choice.is-unavailable");
+        await Assertions.Expect(absent).ToHaveCountAsync(1);
+        await Assertions.Expect(absent.Locator(".name")).ToHaveTextAsync("Grace Hopper");
+        await Assertions.Expect(absent.Locator(".name-reason")).ToHaveTextAsync("marked absent today");
+        await Assertions.Expect(absent.Locator("input")).ToBeDisabledAsync();
+        Assert.Empty(await ada.EvaluateAsync<string[]>(BrokenMidWord));
         await BrowserPage.AssertNoHorizontalScrollAsync(ada);
         await ada.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
         await Assertions.Expect(ada.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Choose your name first.");
@@ -417,14 +431,56 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await Assertions.Expect(ada.Locator(".nick")).ToHaveTextAsync("Ada");
         await Assertions.Expect(host.Locator("#players .player-name")).ToHaveTextAsync(["Ada"]);
 
-        // The next phone sees only the names still free.
+        // Grace arrives late: marked present, her name is offered again. The next phones see Ada's as taken.
+        await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent = Array.Empty<long>() })).Status(HttpStatusCode.OK);
+        var info = await (await teacher.Api.GetAsync($"/api/play/{pin}")).Json(HttpStatusCode.OK);
+        Assert.Equal(["Alan", LongName, "Grace Hopper"], info.GetProperty("names").EnumerateArray().Select(n => n.GetString()));
+        var taken = Assert.Single(info.GetProperty("unavailable").EnumerateArray());
+        Assert.Equal(("Ada", "joined"), (taken.Str("name"), taken.Str("reason")));
+
         await using var alanBrowser = await Browser.NewPageAsync(phone: true);
-        await alanBrowser.Page.GotoAsync($"/play?pin={pin}");
-        await Assertions.Expect(alanBrowser.Page.Locator(".name-choice")).ToHaveTextAsync(["Alan"]);
+        await using var otherBrowser = await Browser.NewPageAsync(phone: true);
+        foreach (var phone in new[] { alanBrowser.Page, otherBrowser.Page })
+        {
+            await phone.GotoAsync($"/play?pin={pin}");
+            await Assertions.Expect(phone.Locator(".name-choice:not(.is-unavailable) .name")).ToHaveTextAsync(["Alan", LongName, "Grace Hopper"]);
+            await Assertions.Expect(phone.Locator(".name-choice.is-unavailable .name-reason")).ToHaveTextAsync(["already joined"]);
+        }
+
+        await ScreenshotAsync(alanBrowser, "live-player-roster-taken");
+        await alanBrowser.Page.GetByLabel("Alan").CheckAsync();
+        await alanBrowser.Page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(alanBrowser.Page.Locator(".nick")).ToHaveTextAsync("Alan");
+
+        // The other phone still offered Alan: choosing it says so, and the list is brought up to date.
+        await otherBrowser.Page.GetByLabel("Alan").CheckAsync();
+        await otherBrowser.Page.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(otherBrowser.Page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Alan has already joined");
+        await Assertions.Expect(otherBrowser.Page.Locator(".name-choice:not(.is-unavailable) .name")).ToHaveTextAsync([LongName, "Grace Hopper"]);
         hostBrowser.AssertNoProblems();
         adaBrowser.AssertNoProblems();
         alanBrowser.AssertNoProblems();
+        otherBrowser.AssertNoProblems();
     }
+
+    /// <summary>Script for a page: the class-list names whose text wraps to a new line inside a word.</summary>
+    private const string BrokenMidWord = """
+        () => [...document.querySelectorAll('.name-choice .name')].filter((e) => {
+          const text = e.firstChild;
+          const range = document.createRange();
+          let top = null;
+          for (let i = 0; i < text.length; i++) {
+            range.setStart(text, i);
+            range.setEnd(text, i + 1);
+            const now = range.getBoundingClientRect().top;
+            if (top !== null && now > top + 2 && !/[\s-]/.test(text.data[i - 1]) && !/\s/.test(text.data[i])) {
+              return true;
+            }
+            top = now;
+          }
+          return false;
+        }).map((e) => e.textContent)
+        """;
 
     [Fact]
     public async Task A_wrong_pin_is_explained_and_the_host_screen_needs_a_sign_in()
@@ -442,6 +498,155 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await using var stranger = await Browser.NewPageAsync();
         await stranger.Page.GotoAsync("/games/1/host");
         await Assertions.Expect(stranger.Page).ToHaveURLAsync(new Regex(@"/login\?next=%2Fgames%2F1%2Fhost$"));
+    }
+
+    [Fact]
+    public async Task The_host_screen_plays_lobby_music_a_countdown_the_reveal_and_a_fanfare_behind_a_remembered_switch_and_phones_stay_silent()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var quiz = new
+        {
+            title = "Sound check",
+            questions = new object[]
+            {
+                new { type = "single", text = "Capital of Italy?", timeLimit = 5, points = 1000, answers = new[] { new { text = "Milan", correct = false }, new { text = "Rome", correct = true } } },
+            },
+        };
+        var quizId = (await (await teacher.Api.PostAsync("/api/quizzes", quiz)).Json(HttpStatusCode.Created)).Long("id");
+        var game = await (await teacher.Api.PostAsync("/api/games", new { quizId, options = new { readSeconds = 0 } })).Json(HttpStatusCode.Created);
+
+        // Every page gets a spy: the AudioContexts made, the oscillators started, and each cue the page
+        // announces with the oscillators started by then (so a cue that scheduled no notes shows).
+        await using var hostBrowser = await SignedInPageAsync(teacher);
+        var host = hostBrowser.Page;
+        await host.SetViewportSizeAsync(1920, 1080); // a projector
+        await host.AddInitScriptAsync(SoundSpy);
+        var sound = host.Locator("#sound");
+        var hint = host.Locator("#sound-hint");
+        await host.GotoAsync($"/games/{game.Long("id")}/host");
+        await Assertions.Expect(host.Locator("#pin")).ToHaveTextAsync(game.Str("pin"));
+
+        // Sound is on by default, but nothing plays (and no AudioContext is made) before the host's first gesture.
+        await Assertions.Expect(sound).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(hint).ToBeVisibleAsync();
+        await ScreenshotAsync(hostBrowser, "live-host-lobby-sound-projector");
+        Assert.Equal((0, 0, ""), await SoundAsync(host));
+
+        // M turns it off; the browser remembers, and then a click plays nothing.
+        await host.Keyboard.PressAsync("m");
+        await Assertions.Expect(sound).ToHaveAttributeAsync("aria-pressed", "false");
+        await Assertions.Expect(hint).ToBeHiddenAsync();
+        await host.ReloadAsync();
+        await Assertions.Expect(host.Locator("#pin")).ToHaveTextAsync(game.Str("pin"));
+        await Assertions.Expect(sound).ToHaveAttributeAsync("aria-pressed", "false");
+        await host.Locator("#pin").ClickAsync();
+        Assert.Equal((0, 0, ""), await SoundAsync(host));
+        await host.SetViewportSizeAsync(1280, 800); // a laptop
+        await ScreenshotAsync(hostBrowser, "live-host-lobby-sound-off-desktop");
+        await host.SetViewportSizeAsync(390, 844); // a phone, should a teacher host from one
+        await BrowserPage.AssertNoHorizontalScrollAsync(host);
+        await ScreenshotAsync(hostBrowser, "live-host-lobby-sound-off-phone");
+        await host.SetViewportSizeAsync(1920, 1080);
+
+        // Switched on with a click (a gesture, so sound may start): the lobby music plays at once.
+        await sound.ClickAsync();
+        await Assertions.Expect(sound).ToHaveAttributeAsync("aria-pressed", "true");
+        await host.WaitForFunctionAsync("() => window.__sound.cues.some(c => c.cue === 'lobby')");
+        var (contexts, oscillators, _) = await SoundAsync(host);
+        Assert.Equal(1, contexts);
+        Assert.True(oscillators > 0, "The lobby music started no notes.");
+        await ScreenshotAsync(hostBrowser, "live-host-lobby-sound-on-projector");
+
+        // Remembered on too; after the reload the music waits for a gesture again (the hint says so).
+        await host.ReloadAsync();
+        await Assertions.Expect(host.Locator("#pin")).ToHaveTextAsync(game.Str("pin"));
+        await Assertions.Expect(sound).ToHaveAttributeAsync("aria-pressed", "true");
+        await Assertions.Expect(hint).ToBeVisibleAsync();
+        Assert.Equal((0, 0, ""), await SoundAsync(host));
+
+        // A phone joins; it gets the same spy, and it taps and plays along.
+        await using var annBrowser = await Browser.NewPageAsync(phone: true);
+        var ann = annBrowser.Page;
+        await ann.AddInitScriptAsync(SoundSpy);
+        await ann.GotoAsync($"/play?pin={game.Str("pin")}");
+        await ann.GetByLabel("Nickname").FillAsync("Ann");
+        await ann.GetByRole(AriaRole.Button, new() { Name = "Join" }).ClickAsync();
+        await Assertions.Expect(host.Locator("#players .player-name")).ToHaveTextAsync(["Ann"]);
+
+        // Space starts the game: the key press lets sound start, the lobby music ends with the lobby, and the
+        // last five seconds of the question tick as the countdown shows them (Ann waits them out).
+        await host.Keyboard.PressAsync("Space");
+        await Assertions.Expect(host.Locator(".tile-text")).ToHaveTextAsync(["Milan", "Rome"]);
+        await Assertions.Expect(hint).ToHaveCountAsync(0);
+        await host.WaitForFunctionAsync("() => window.__sound.cues.some(c => c.cue === 'countdown' && c.seconds === 1)");
+        await Assertions.Expect(host.Locator(".countdown")).ToHaveTextAsync("0");
+        await ScreenshotAsync(hostBrowser, "live-host-countdown-projector");
+
+        // Ann answers, which closes the question: the reveal. Then the leaderboard, and the podium's fanfare.
+        await ann.GetByRole(AriaRole.Button, new() { Name = "Rome" }).ClickAsync();
+        await Assertions.Expect(host.Locator("#summary")).ToHaveTextAsync("1 of 1 answered · 1 right");
+        await host.WaitForFunctionAsync("() => window.__sound.cues.some(c => c.cue === 'reveal')");
+        await host.Keyboard.PressAsync("Space");
+        await Assertions.Expect(host.Locator("#next")).ToHaveTextAsync("Final results");
+        await host.Keyboard.PressAsync("Space");
+        await Assertions.Expect(host.Locator("#podium .step-1 .step-name")).ToHaveTextAsync("Ann");
+        await host.WaitForFunctionAsync("() => window.__sound.cues.some(c => c.cue === 'fanfare')");
+        await Assertions.Expect(ann.Locator("h1")).ToHaveTextAsync("1st place");
+
+        // What the host screen played, in order, each cue with notes of its own; the leaderboard is silent.
+        using var played = JsonDocument.Parse(await host.EvaluateAsync<string>("() => JSON.stringify(window.__sound.cues)"));
+        var cues = played.RootElement.EnumerateArray().ToList();
+        var names = cues.Select(c => c.Str("cue")).ToList();
+        var ticks = cues.Where(c => c.Str("cue") == "countdown").Select(c => c.GetProperty("seconds").GetInt32()).ToList();
+        Assert.Equal(["lobby", "lobby-end", .. Enumerable.Repeat("countdown", ticks.Count), "reveal", "fanfare"], names);
+        // A page stalled for more than a second can skip a number on screen, and so its tick; never the last.
+        Assert.True(ticks.Count >= 2 && ticks[0] <= 5 && ticks[^1] == 1 && ticks.SequenceEqual(ticks.OrderDescending().Distinct()), $"Countdown ticks: {string.Join(", ", ticks)}");
+        for (var i = 1; i < cues.Count; i++)
+        {
+            if (names[i] != "lobby-end")
+            {
+                Assert.True(cues[i].Long("oscillators") > cues[i - 1].Long("oscillators"), $"The {names[i]} cue started no notes.");
+            }
+        }
+
+        Assert.Equal(1, (await SoundAsync(host)).Contexts);
+
+        // The phone made no sound at all, though it was tapped: no AudioContext, no oscillator, no cue.
+        Assert.Equal((0, 0, ""), await SoundAsync(ann));
+
+        hostBrowser.AssertNoProblems();
+        annBrowser.AssertNoProblems();
+        Assert.Empty(hostBrowser.Warnings);
+        Assert.Empty(annBrowser.Warnings);
+    }
+
+    /// <summary>
+    /// Counts the AudioContexts a page makes and the oscillators it starts, and records each 'homeroom:sound'
+    /// cue the page announces with the number of oscillators started by then.
+    /// </summary>
+    private const string SoundSpy =
+        """
+        window.__sound = { contexts: 0, oscillators: 0, cues: [] };
+        const NativeAudioContext = window.AudioContext;
+        window.AudioContext = class extends NativeAudioContext {
+          constructor(...args) { super(...args); window.__sound.contexts += 1; }
+        };
+        const nativeStart = OscillatorNode.prototype.start;
+        OscillatorNode.prototype.start = function (...args) {
+          window.__sound.oscillators += 1;
+          return nativeStart.apply(this, args);
+        };
+        document.addEventListener('homeroom:sound', (event) => {
+          window.__sound.cues.push({ ...event.detail, oscillators: window.__sound.oscillators });
+        });
+        """;
+
+    /// <summary>What a page's sound spy saw: AudioContexts made, oscillators started, and the cues' names.</summary>
+    private static async Task<(int Contexts, int Oscillators, string Cues)> SoundAsync(IPage page)
+    {
+        var seen = await page.EvaluateAsync<int[]>("() => [window.__sound.contexts, window.__sound.oscillators]");
+        var cues = await page.EvaluateAsync<string>("() => window.__sound.cues.map(c => c.cue).join(',')");
+        return (seen[0], seen[1], cues);
     }
 
     /// <summary>Waits until the server has seen a phone go: its connected players are <paramref name="count"/>.</summary>

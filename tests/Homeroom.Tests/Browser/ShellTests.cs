@@ -28,6 +28,13 @@ public sealed class ShellTests(BrowserFixture fixture) : BrowserTests(fixture), 
         await Assertions.Expect(page.Locator("body")).ToContainTextAsync(username);
         await browser.ScreenshotAsync("dashboard-" + suffix);
 
+        if (phone)
+        {
+            // On a phone Sign out is in the menu.
+            await Assertions.Expect(page.Locator("#sign-out")).ToBeHiddenAsync();
+            await page.ClickAsync("#nav-toggle");
+        }
+
         await page.ClickAsync("#sign-out");
         await page.WaitForURLAsync(url => !url.Contains("/dashboard", StringComparison.Ordinal));
         await page.GotoAsync("/dashboard");
@@ -41,6 +48,74 @@ public sealed class ShellTests(BrowserFixture fixture) : BrowserTests(fixture), 
         await page.WaitForURLAsync("**/dashboard");
         await Assertions.Expect(page.Locator("#greeting")).ToContainTextAsync("Ada Lovelace");
         browser.AssertNoProblems();
+    }
+
+    [Fact]
+    public async Task Every_pages_menu_shows_all_its_links_on_a_360_px_phone()
+    {
+        var teacher = await Teacher.SignUpAsync(App);
+        var classId = await Homeroom.Tests.Classes.ClassesApiClient.CreateClassAsync(teacher, "Phone class");
+        await using var browser = await SignedInPageAsync(teacher, phone: true);
+        var page = browser.Page;
+        string[] links = ["Dashboard", "Classes", "Quizzes", "Assignments", "Reports", "Places", "Account"];
+        string[] paths = ["/dashboard", "/classes", $"/classes/{classId}", $"/classes/{classId}/report", "/quizzes", "/quizzes/new", "/assignments", "/reports", "/places", "/account"];
+
+        foreach (var width in new[] { 360, 414 })
+        {
+            await page.SetViewportSizeAsync(width, 760);
+            foreach (var path in paths)
+            {
+                await page.GotoAsync(path);
+                var toggle = page.Locator("#nav-toggle");
+                await Assertions.Expect(toggle).ToBeVisibleAsync();
+                await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "false");
+                await Assertions.Expect(page.Locator(".site-nav")).ToBeHiddenAsync();
+                await Assertions.Expect(page.Locator("#sign-out")).ToBeHiddenAsync();
+                await Assertions.Expect(toggle).ToBeInViewportAsync(new() { Ratio = 1 });
+                var brand = await page.Locator(".brand").BoundingBoxAsync();
+                var button = await toggle.BoundingBoxAsync();
+                Assert.True(Math.Abs(brand!.Y + (brand.Height / 2) - (button!.Y + (button.Height / 2))) < 2, $"{path} at {width} px: the Menu button is not beside the product name.");
+
+                await toggle.ClickAsync();
+                await Assertions.Expect(toggle).ToHaveAttributeAsync("aria-expanded", "true");
+                await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, $"nav-{width}-{path.Trim('/').Replace('/', '-')}.png") });
+                foreach (var name in links)
+                {
+                    var link = page.Locator(".site-nav").GetByRole(AriaRole.Link, new() { Name = name, Exact = true });
+                    await Assertions.Expect(link).ToBeInViewportAsync(new() { Ratio = 1 });
+                }
+
+                await Assertions.Expect(page.Locator("#header-username")).ToBeVisibleAsync();
+                await Assertions.Expect(page.Locator("#sign-out")).ToBeInViewportAsync(new() { Ratio = 1 });
+                await BrowserPage.AssertNoHorizontalScrollAsync(page);
+                await page.Keyboard.PressAsync("Escape");
+                await Assertions.Expect(page.Locator(".site-nav")).ToBeHiddenAsync();
+                await Assertions.Expect(toggle).ToBeFocusedAsync();
+            }
+        }
+
+        // A link in the open menu goes to its page.
+        await page.GotoAsync("/classes");
+        await page.ClickAsync("#nav-toggle");
+        await page.Locator(".site-nav").GetByRole(AriaRole.Link, new() { Name = "Places", Exact = true }).ClickAsync();
+        await page.WaitForURLAsync("**/places");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "nav-414-places-closed.png") });
+        browser.AssertNoProblems();
+
+        // On a desktop every link is in the header and there is no Menu button.
+        await using var desk = await SignedInPageAsync(teacher);
+        await desk.Page.GotoAsync("/dashboard");
+        await Assertions.Expect(desk.Page.Locator(".site-nav a")).ToHaveCountAsync(links.Length);
+        await desk.Page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(BrowserFixture.ScreenshotDirectory, "nav-1280-dashboard.png") });
+        var widths = await desk.Page.EvaluateAsync<int[]>("() => { const n = document.querySelector('.site-nav'); return [n.scrollWidth, n.clientWidth]; }");
+        Assert.True(widths[0] - widths[1] <= 1, $"The desktop menu scrolls: {widths[0]} px of links in {widths[1]} px."); // 1 px: rounding
+        foreach (var name in links)
+        {
+            await Assertions.Expect(desk.Page.Locator(".site-nav").GetByRole(AriaRole.Link, new() { Name = name, Exact = true })).ToBeInViewportAsync(new() { Ratio = 0.95f });
+        }
+
+        await Assertions.Expect(desk.Page.Locator("#nav-toggle")).ToBeHiddenAsync();
+        desk.AssertNoProblems();
     }
 
     [Theory]

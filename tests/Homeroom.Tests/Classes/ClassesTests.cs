@@ -109,6 +109,38 @@ public abstract class ClassesTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task Names_already_on_the_roster_are_skipped_and_reported_unless_the_teacher_adds_them_anyway()
+    {
+        var teacher = await SignUpAsync();
+        var classId = await teacher.CreateClassAsync();
+        var path = $"/api/classes/{classId}/students/import";
+        await (await teacher.Api.PostAsync($"/api/classes/{classId}/students", new { name = "Ada Lovelace" })).Status(HttpStatusCode.Created);
+
+        // "ADA LOVELACE" and "Zoë Li" after "Zoe Li" count as the same name (case, accents); so does a repeat in the list.
+        var report = await (await teacher.Api.PostAsync(path, new StringContent("ADA LOVELACE\nAlan Turing\nZoe Li\nZoë Li\n", Encoding.UTF8, "text/plain"))).Json(HttpStatusCode.OK);
+
+        Assert.Equal(["Alan Turing", "Zoe Li"], report.GetProperty("students").EnumerateArray().Select(s => s.Str("name")));
+        Assert.Equal([1, 4], report.GetProperty("duplicates").EnumerateArray().Select(d => d.Int("line")));
+        Assert.Equal([1, 4], report.GetProperty("problems").EnumerateArray().Select(d => d.Int("line")));
+        Assert.Equal("ADA LOVELACE is already on the roster: skipped.", report.GetProperty("problems")[0].Str("message"));
+        Assert.Equal("Zoë Li is earlier in this list: skipped.", report.GetProperty("problems")[1].Str("message"));
+
+        // Only repeats: nothing to add, and the answer says why, line by line.
+        var refused = await (await teacher.Api.PostAsync(path, new StringContent("Alan Turing\n", Encoding.UTF8, "text/plain"))).Problem(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(1, Assert.Single(refused.GetProperty("duplicates").EnumerateArray()).Int("line"));
+
+        // Two students really share a name: added anyway, and still reported.
+        var again = await (await teacher.Api.PostAsync(path + "?duplicates=add", new StringContent("Alan Turing\n", Encoding.UTF8, "text/plain"))).Json(HttpStatusCode.OK);
+        Assert.Equal(1, again.Int("imported"));
+        Assert.Empty(again.GetProperty("problems").EnumerateArray());
+        Assert.Equal("Alan Turing is already on the roster: added again.", Assert.Single(again.GetProperty("duplicates").EnumerateArray()).Str("message"));
+        var roster = await (await teacher.Api.GetAsync($"/api/classes/{classId}/students")).Json(HttpStatusCode.OK);
+        Assert.Equal(["Ada Lovelace", "Alan Turing", "Alan Turing", "Zoe Li"], roster.EnumerateArray().Select(s => s.Str("name")));
+
+        await (await teacher.Api.PostAsync(path + "?duplicates=maybe", new StringContent("Grace Hopper\n", Encoding.UTF8, "text/plain"))).ValidationProblem("duplicates");
+    }
+
+    [Fact]
     public async Task A_csv_imports_by_header_reports_unknown_columns_and_bad_rows_as_a_file_upload()
     {
         var teacher = await SignUpAsync();
@@ -208,6 +240,7 @@ public abstract class ClassesTests(AppFixture fixture) : AppTests(fixture)
             (HttpMethod.Delete, $"/api/classes/{classId}/students/{studentId}", null),
             (HttpMethod.Get, $"/api/classes/{classId}/attendance", null),
             (HttpMethod.Put, $"/api/classes/{classId}/attendance", new { absent = Array.Empty<long>() }),
+            (HttpMethod.Get, $"/api/classes/{classId}/attendance/export", null),
             (HttpMethod.Post, $"/api/classes/{classId}/picks", new { mode = "fair" }),
             (HttpMethod.Get, $"/api/classes/{classId}/picks", null),
             (HttpMethod.Patch, $"/api/classes/{classId}/picks/{pickId}", new { outcome = "passed" }),
@@ -232,6 +265,62 @@ public abstract class ClassesTests(AppFixture fixture) : AppTests(fixture)
         var history = await (await owner.Api.GetAsync($"/api/classes/{classId}/picks")).Json(HttpStatusCode.OK);
         Assert.False(Assert.Single(history.GetProperty("items").EnumerateArray()).GetProperty("undone").GetBoolean());
         Assert.Empty((await (await stranger.Api.GetAsync("/api/classes")).Json(HttpStatusCode.OK)).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Past_days_attendance_is_read_back_and_exported_over_a_range_as_csv_and_xlsx()
+    {
+        var teacher = await SignUpAsync();
+        var (classId, students) = await teacher.ClassWithStudentsAsync(3);
+        await (await teacher.Api.PatchAsync($"/api/classes/{classId}/students/{students[2]}", new { name = "=SUM(A1)", externalId = "1003" })).Status(HttpStatusCode.OK);
+        async Task Absent(string date, params long[] absent) =>
+            await (await teacher.Api.PutAsync($"/api/classes/{classId}/attendance", new { absent, date })).Status(HttpStatusCode.OK);
+        await Absent("2026-03-02", students[0]);
+        await Absent("2026-03-04", students[0], students[1]);
+        await Absent("2026-03-05", students[2]);
+
+        var day = await (await teacher.Api.GetAsync($"/api/classes/{classId}/attendance?date=2026-03-04")).Json(HttpStatusCode.OK);
+        Assert.Equal([students[0], students[1]], day.GetProperty("absent").EnumerateArray().Select(a => a.GetInt64()));
+        Assert.Equal(1, day.Int("present"));
+
+        var response = await teacher.Api.GetAsync($"/api/classes/{classId}/attendance/export?from=2026-03-02&to=2026-03-04");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("text/csv", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Class-7B-attendance-2026-03-02-to-2026-03-04.csv", response.Content.Headers.ContentDisposition?.FileName?.Trim('"'));
+        var csv = (await response.Content.ReadAsStringAsync()).TrimStart('\uFEFF');
+        Assert.Equal(
+            [
+                "Student,Preferred name,External id,Days absent,2026-03-02,2026-03-03,2026-03-04",
+                "'=SUM(A1),,1003,0,present,present,present",
+                "Student 01,,,2,absent,present,absent",
+                "Student 02,,,1,present,present,absent",
+            ],
+            csv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries));
+
+        var xlsx = await teacher.Api.GetAsync($"/api/classes/{classId}/attendance/export?from=2026-03-04&to=2026-03-05&format=xlsx");
+        Assert.Equal(HttpStatusCode.OK, xlsx.StatusCode);
+        Assert.Equal("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", xlsx.Content.Headers.ContentType?.MediaType);
+        using (var document = DocumentFormat.OpenXml.Packaging.SpreadsheetDocument.Open(new MemoryStream(await xlsx.Content.ReadAsByteArrayAsync()), false))
+        {
+            var workbook = document.WorkbookPart!;
+            Assert.Equal("Attendance", workbook.Workbook!.Sheets!.Elements<DocumentFormat.OpenXml.Spreadsheet.Sheet>().Single().Name!.Value);
+            var texts = workbook.SharedStringTablePart!.SharedStringTable!.Elements<DocumentFormat.OpenXml.Spreadsheet.SharedStringItem>().Select(i => i.InnerText).ToList();
+            Assert.Contains("2026-03-05", texts);
+            Assert.Contains("absent", texts);
+            Assert.Contains("=SUM(A1)", texts);
+        }
+
+        // By default the last seven days up to today.
+        var recent = await teacher.Api.GetAsync($"/api/classes/{classId}/attendance/export");
+        Assert.Equal(HttpStatusCode.OK, recent.StatusCode);
+        Assert.Equal(4 + 7, (await recent.Content.ReadAsStringAsync()).Split("\r\n")[0].Split(',').Length);
+
+        var path = $"/api/classes/{classId}/attendance/export";
+        await (await teacher.Api.GetAsync(path + "?from=2026-03-05&to=2026-03-04")).ValidationProblem("to");
+        await (await teacher.Api.GetAsync(path + "?from=2025-01-01&to=2026-03-04")).ValidationProblem("to");
+        await (await teacher.Api.GetAsync(path + "?from=March&to=2026-03-04")).ValidationProblem("from");
+        await (await teacher.Api.GetAsync(path + "?to=2026-02-30")).ValidationProblem("to");
+        await (await teacher.Api.GetAsync(path + "?format=pdf")).ValidationProblem("format");
     }
 
     [Fact]

@@ -55,6 +55,9 @@ public sealed class BrowserFixture : IAsyncLifetime
         });
         // Generous: two cores running the whole suite in parallel can stall a page for several seconds.
         context.SetDefaultTimeout(30_000);
+        // A navigation waits for the page's load event, every script and stylesheet included: twice as long,
+        // since a loaded machine stalled two such waits past 30 s (QuizzesPagesTests, ReportsPagesTests).
+        context.SetDefaultNavigationTimeout(60_000);
         var page = await context.NewPageAsync();
         return new BrowserPage(context, page);
     }

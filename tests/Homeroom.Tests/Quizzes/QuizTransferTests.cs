@@ -140,7 +140,7 @@ public abstract class QuizTransferTests(AppFixture fixture) : AppTests(fixture)
         await (await teacher.Api.PostAsync("/api/quizzes/import", File(fakeZip, "quiz.xlsx"))).Problem(HttpStatusCode.UnprocessableEntity);
         await (await teacher.Api.PostAsync("/api/quizzes/import?format=gift", File(garbage, "quiz.gift"))).Problem(HttpStatusCode.UnprocessableEntity);
         // With Expect: 100-continue the server refuses by the declared length before a byte of the body is sent.
-        await (await teacher.Api.SendAsync(HttpMethod.Post, "/api/quizzes/import", File(new byte[6 * 1024 * 1024], "big.csv"), r => r.Headers.ExpectContinue = true))
+        await (await teacher.Api.SendAsync(HttpMethod.Post, "/api/quizzes/import", File(new byte[Homeroom.Quizzes.QuizTransfer.MaxUploadBytes + 1], "big.csv"), r => r.Headers.ExpectContinue = true))
             .Problem(HttpStatusCode.RequestEntityTooLarge);
         await (await teacher.Api.PostAsync("/api/quizzes/import?format=pdf", File(garbage, "quiz.pdf"))).ValidationProblem("format");
         await (await teacher.Api.PostAsync("/api/quizzes/import", new StringContent("{}", Encoding.UTF8, "application/xml"))).Problem(HttpStatusCode.UnsupportedMediaType);

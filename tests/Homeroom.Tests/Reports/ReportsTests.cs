@@ -351,6 +351,52 @@ public abstract class ReportsTests(AppFixture fixture) : AppTests(fixture)
     }
 
     [Fact]
+    public async Task A_finished_games_report_is_kept_but_follows_everything_that_can_still_change_it()
+    {
+        var known = await SeedKnownGameAsync();
+        var url = $"/api/reports/games/{known.GameId}";
+        async Task<string> Text(HttpResponseMessage response)
+        {
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal("application/json; charset=utf-8", response.Content.Headers.ContentType?.ToString());
+            return await response.Content.ReadAsStringAsync();
+        }
+
+        // The second answer (from memory) is the first, byte for byte; another teacher still gets 404.
+        var first = await Text(await known.Teacher.Api.GetAsync(url));
+        Assert.Equal(first, await Text(await known.Teacher.Api.GetAsync(url)));
+        await (await (await SignUpAsync()).Api.GetAsync(url)).Problem(HttpStatusCode.NotFound);
+
+        // The student and the class renamed.
+        await (await known.Teacher.Api.PatchAsync($"/api/classes/{known.ClassId}/students/{known.AdaStudentId}", new { name = "Ada King", preferredName = "Countess" }))
+            .Status(HttpStatusCode.OK);
+        var report = await (await known.Teacher.Api.GetAsync(url)).Json(HttpStatusCode.OK);
+        Assert.Equal("Ada King", Player(report, 1).GetProperty("student").Str("name"));
+        Assert.Equal("Countess", Player(report, 1).GetProperty("student").Str("preferredName"));
+        await (await known.Teacher.Api.PatchAsync($"/api/classes/{known.ClassId}", new { name = "7B Physics" })).Status(HttpStatusCode.OK);
+        Assert.Equal("7B Physics", (await (await known.Teacher.Api.GetAsync(url)).Json(HttpStatusCode.OK)).GetProperty("game").Str("className"));
+
+        // The quiz deleted, then the class with its students.
+        await (await known.Teacher.Api.DeleteAsync($"/api/quizzes/{known.QuizId}")).Status(HttpStatusCode.NoContent);
+        Assert.Equal(JsonValueKind.Null, (await (await known.Teacher.Api.GetAsync(url)).Json(HttpStatusCode.OK)).GetProperty("game").GetProperty("quizId").ValueKind);
+        await (await known.Teacher.Api.DeleteAsync($"/api/classes/{known.ClassId}")).Status(HttpStatusCode.NoContent);
+        report = await (await known.Teacher.Api.GetAsync(url)).Json(HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Null, report.GetProperty("game").GetProperty("classId").ValueKind);
+        Assert.Equal(JsonValueKind.Null, report.GetProperty("game").GetProperty("className").ValueKind);
+        Assert.Equal(JsonValueKind.Null, Player(report, 1).GetProperty("student").ValueKind);
+        Assert.Equal(5330, Player(report, 1).Int("score"));
+
+        // Deleted by another server (straight in the database): gone here too.
+        await Text(await known.Teacher.Api.GetAsync(url));
+        await using (var connection = await Database.OpenAsync())
+        {
+            await connection.ExecuteAsync("DELETE FROM games WHERE id = @GameId", new { known.GameId });
+        }
+
+        await (await known.Teacher.Api.GetAsync(url)).Problem(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
     public async Task Another_teacher_gets_404_on_every_route_and_nothing_in_the_list()
     {
         var known = await SeedKnownGameAsync();

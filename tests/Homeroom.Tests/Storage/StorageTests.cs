@@ -97,6 +97,28 @@ public abstract class StorageTests(AppFixture fixture) : AppTests(fixture)
         Assert.Equal(ids.Order(), await scope.QueryAsync<long>("SELECT id FROM classes WHERE teacher_id = @TeacherId ORDER BY id"));
     }
 
+    [Fact]
+    public async Task Statements_of_many_lanes_on_several_writers_are_all_committed_and_answered()
+    {
+        // Storage:StatementWriters > 1 on PostgreSQL: each lane's statements go to one of three writers, each its own connection.
+        var teacher = await SignUpAsync();
+        await using var database = Fixture.Provider == StorageProvider.Sqlite
+            ? (Database)new SqliteDatabase(App.ConnectionString)
+            : new PostgresDatabase(App.ConnectionString, statementWriters: 3);
+        var scope = TeacherDb.For(database, teacher.Id);
+        const string insert = "INSERT INTO classes (teacher_id, name, created_at) VALUES (@TeacherId, @name, 0) RETURNING id, name";
+        var sent = Enumerable.Range(0, 60).Select(i => scope.WriteStatementAsync<(long Id, string Name)>(insert, new { name = $"lane {i % 7} #{i:00}" }, lane: i % 7)).ToList();
+        var answered = new List<string>();
+        foreach (var statement in sent)
+        {
+            answered.Add(Assert.Single(await statement).Name);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 60).Select(i => $"lane {i % 7} #{i:00}"), answered);
+        Assert.Equal(answered.Order(StringComparer.Ordinal), (await scope.QueryAsync<string>("SELECT name FROM classes WHERE teacher_id = @TeacherId")).Order(StringComparer.Ordinal));
+        Assert.Equal(0, database.QueuedWrites);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -3,7 +3,9 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Homeroom.Images;
 using Homeroom.Storage;
+using Homeroom.Tests.Images;
 using Homeroom.Tests.Infrastructure;
 using Homeroom.Tests.Reports;
 
@@ -24,10 +26,17 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
     private const string UnknownId = "987654321";
 
     /// <summary>Operations anyone may use on another teacher's (public) things, so they need not answer 404 to teacher B.</summary>
+    // Letters only, no vowels and none of the letters the nickname check reads as a digit swap, so a random
+    // name can never spell a blocked word (a hex name like "Pupil a55e12" sometimes did).
+    private static string PupilName() =>
+        "Pupil " + string.Concat(Enumerable.Range(0, 6).Select(_ => "bcdhjlmnpqrvz"[Random.Shared.Next(13)]));
+
     private static readonly HashSet<string> Shared =
     [
         "GET /api/quizzes/{id}", "POST /api/quizzes/{id}/copy", "PUT /api/quizzes/{id}/favorite", "DELETE /api/quizzes/{id}/favorite",
         "GET /api/quizzes/{id}/export", "GET /api/quizzes/{id}/export/check", "GET /api/places/{id}", "GET /api/play/{pin}",
+        // A question's picture for players: the sealed address is the credential.
+        "GET /api/play/images/{token}",
         // Students' assignment routes: the code (and the token) are the credential, not the teacher.
         "GET /api/a/{code}", "POST /api/a/{code}/start", "POST /api/a/{code}/next", "POST /api/a/{code}/answers",
     ];
@@ -93,7 +102,8 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
                 var fresh = example is null ? request : await Examples[operation.Key](world);
                 var json = bodyTypes.Contains("application/json");
                 var wrongType = fresh with { Body = new ByteArrayContent([1, 2, 3]) };
-                wrongType.Body!.Headers.ContentType = new MediaTypeHeaderValue(json && bodyTypes.Count == 1 ? "text/plain" : "image/png");
+                // A picture is the wrong thing for every upload but the one that takes pictures, which gets text instead.
+                wrongType.Body!.Headers.ContentType = new MediaTypeHeaderValue((json && bodyTypes.Count == 1) || bodyTypes.Contains("image/png") ? "text/plain" : "image/png");
                 await Check(operation, await wrongType.SendAsync(fresh.Client ?? world.A.Api, operation), "a wrong content type", HttpStatusCode.UnsupportedMediaType);
 
                 if (json && bodyTypes.Count == 1)
@@ -322,6 +332,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["DELETE /api/classes/{id}"] = async w => await Ids(new() { ["id"] = await w.NewClassAsync() }),
         ["GET /api/classes/{id}/attendance"] = w => Ids(new() { ["id"] = w.ClassId }, "date=2026-01-05"),
         ["PUT /api/classes/{id}/attendance"] = w => Json(new { absent = Array.Empty<long>() }, new() { ["id"] = w.ClassId }),
+        ["GET /api/classes/{id}/attendance/export"] = w => Ids(new() { ["id"] = w.ClassId }, "from=2026-01-05&to=2026-01-09&format=xlsx"),
         ["GET /api/classes/{id}/students"] = w => Ids(new() { ["id"] = w.ClassId }, "includeRemoved=true"),
         ["POST /api/classes/{id}/students"] = w => Json(new { name = "Dora", pronouns = "she/her" }, new() { ["id"] = w.ClassId }),
         ["GET /api/classes/{id}/students/{studentId}"] = w => Ids(new() { ["id"] = w.ClassId, ["studentId"] = w.StudentId }),
@@ -354,6 +365,10 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["POST /api/quizzes/import"] = _ => Text("::Sum:: 2 + 2 = {=4 ~3 ~5}\n", "text/plain", query: "format=gift"),
         ["GET /api/quizzes/{id}/export/check"] = w => Ids(new() { ["id"] = w.QuizId }, "format=aiken"),
         ["GET /api/quizzes/{id}/export"] = w => Ids(new() { ["id"] = w.QuizId }, "format=json"),
+        ["POST /api/images"] = _ => Task.FromResult(new ApiRequest(new Dictionary<string, string>(), "",
+            new ByteArrayContent(TestImages.Png()) { Headers = { ContentType = new MediaTypeHeaderValue("image/png") } })),
+        ["GET /api/images/{id}"] = w => Ids(new() { ["id"] = w.ImageId }),
+        ["GET /api/play/images/{token}"] = w => Ids(new() { ["token"] = w.ImageToken }),
         ["POST /api/games"] = w => Json(new { quizId = long.Parse(w.QuizId, CultureInfo.InvariantCulture) }),
         ["GET /api/games"] = _ => None(),
         ["GET /api/games/{id}"] = w => Ids(new() { ["id"] = w.GameId }),
@@ -370,7 +385,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         ["GET /api/assignments/{id}/report"] = w => Ids(new() { ["id"] = w.AssignmentId }),
         ["GET /api/assignments/{id}/export"] = w => Ids(new() { ["id"] = w.AssignmentId }, "format=csv"),
         ["GET /api/a/{code}"] = w => Ids(new() { ["code"] = w.AssignmentCode }),
-        ["POST /api/a/{code}/start"] = w => Json(new { name = "Pupil " + Guid.NewGuid().ToString("N")[..6] }, new() { ["code"] = w.AssignmentCode }),
+        ["POST /api/a/{code}/start"] = w => Json(new { name = PupilName() }, new() { ["code"] = w.AssignmentCode }),
         ["POST /api/a/{code}/next"] = w => Json(new { token = w.AssignmentToken }, new() { ["code"] = w.AssignmentCode }),
         ["POST /api/a/{code}/answers"] = async w => await Json(new { token = await w.ShownQuestionAsync(), questionIndex = 0, answer = 0 }, new() { ["code"] = w.AssignmentCode }),
         ["GET /api/places/near"] = _ => None("lat=48.85&lon=2.35&radius=50&unit=km&limit=5"),
@@ -459,6 +474,12 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
 
         public string GameId { get; private set; } = "";
 
+        /// <summary>Teacher A's picture, in no quiz (so private to A).</summary>
+        public string ImageId { get; private set; } = "";
+
+        /// <summary>The players' sealed address of <see cref="ImageId"/>, without its path.</summary>
+        public string ImageToken { get; private set; } = "";
+
         public string Pin { get; private set; } = "";
 
         public string PlaceId { get; private set; } = "";
@@ -505,6 +526,12 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
             world.PickId = await world.NewPickAsync();
             world.GroupingId = Id(await (await a.Api.PostAsync($"/api/classes/{world.ClassId}/groups", new { size = 2 })).Json(HttpStatusCode.Created));
             world.QuizId = await world.NewQuizAsync();
+            var image = await (await a.Api.PostAsync("/api/images", new ByteArrayContent(TestImages.Png(20, 10))
+            {
+                Headers = { ContentType = new MediaTypeHeaderValue("image/png") },
+            })).Json(HttpStatusCode.Created);
+            world.ImageId = Id(image);
+            world.ImageToken = app.Service<ImageLinks>().ForPlayers(image.Long("id"))["/api/play/images/".Length..];
             var game = await (await a.Api.PostAsync("/api/games", new { quizId = long.Parse(world.QuizId, CultureInfo.InvariantCulture) })).Json(HttpStatusCode.Created);
             world.GameId = Id(game);
             world.Pin = game.Str("pin");
@@ -563,7 +590,7 @@ public abstract class ApiContractTests(AppFixture fixture) : AppTests(fixture)
         public async Task<string> ShownQuestionAsync()
         {
             using var phone = new ApiClient(App.NewClient());
-            var token = (await (await phone.PostAsync($"/api/a/{AssignmentCode}/start", new { name = "Pupil " + Guid.NewGuid().ToString("N")[..6] })).Json(HttpStatusCode.Created)).Str("token");
+            var token = (await (await phone.PostAsync($"/api/a/{AssignmentCode}/start", new { name = PupilName() })).Json(HttpStatusCode.Created)).Str("token");
             await (await phone.PostAsync($"/api/a/{AssignmentCode}/next", new { token })).Status(HttpStatusCode.OK);
             return token;
         }

@@ -30,7 +30,8 @@ public sealed record GameSummary(
     [property: Id(8)] int Players,
     [property: Id(9)] string Options,
     [property: Id(10)] string JoinMode,
-    [property: Id(11)] IReadOnlyList<string>? FreeNames)
+    [property: Id(11)] IReadOnlyList<string>? FreeNames,
+    [property: Id(12)] IReadOnlyList<UnavailableName>? UnavailableNames)
 {
     public GamePhase GamePhase => (GamePhase)Phase;
 
@@ -62,6 +63,9 @@ public interface IGameGrain : IGrainWithIntegerKey
     Task<GameSummary?> EndByTeacher(long teacherId);
 
     Task Disconnected(string connection);
+
+    /// <summary>Today's absent students of a class changed: a game played with that class stops offering their names.</summary>
+    Task SetAbsent(long classId, long[] studentIds);
 
     /// <summary>A server that has connections in the game is (still) there: true when the game already knew it.</summary>
     Task<bool> Subscribe(string silo, IGameObserver observer);
@@ -113,18 +117,28 @@ public sealed class GameGrain(GameServices services, Database database, ServiceI
         var questions = JsonSerializer.Deserialize<List<Question>>(row.Questions, QuizzesApi.Json) ?? [];
         var settings = JsonSerializer.Deserialize<GameSettings>(row.Options, QuizzesApi.Json)!;
         List<RosterName>? roster = null;
+        List<long> absent = [];
         if (settings.ClassId is { } classId && row.ClassId is not null)
         {
             var students = await connection.QueryAsync<Classes.StudentRow>(
                 $"SELECT {Classes.StudentRow.Columns} FROM students s WHERE s.class_id = @classId AND s.removed_at IS NULL ORDER BY s.name, s.id",
                 new { classId });
             roster = GamesApi.RosterNames([.. students]);
+            // Today's absent students (the teacher's day, as when the game was created on one server) are not offered.
+            var zone = await connection.QuerySingleOrDefaultAsync<string>(
+                "SELECT t.time_zone FROM classes c JOIN teachers t ON t.id = c.teacher_id WHERE c.id = @classId", new { classId }) ?? "UTC";
+            absent = [.. await connection.QueryAsync<long>(
+                """
+                SELECT a.student_id FROM absences a JOIN students s ON s.id = a.student_id
+                WHERE a.class_id = @classId AND a.day = @day AND s.removed_at IS NULL
+                """, new { classId, day = Classes.ClassRules.Today(services.Clock, zone) })];
         }
 
         teacherId = row.TeacherId;
         options = row.Options;
         output = new ClusterGameOutput(id, logger);
         game = new LiveGame(id, row.Pin, row.TeacherId, row.QuizId ?? 0, row.Title, questions, settings, roster, row.JoinUrl ?? "", services, output);
+        game.SetAbsent(absent);
         game.Over += OnOver;
         var players = (await connection.QueryAsync<StoredPlayer>(
             """
@@ -263,6 +277,16 @@ public sealed class GameGrain(GameServices services, Database database, ServiceI
         return Task.FromResult<GameSummary?>(SummaryOf(live));
     }
 
+    public Task SetAbsent(long classId, long[] studentIds)
+    {
+        if (game is { IsOver: false } live && live.Settings.ClassId == classId)
+        {
+            live.SetAbsent(studentIds);
+        }
+
+        return Task.CompletedTask;
+    }
+
     public Task Disconnected(string connection)
     {
         game?.Disconnected(connection);
@@ -322,7 +346,7 @@ public sealed class GameGrain(GameServices services, Database database, ServiceI
 
     private GameSummary SummaryOf(LiveGame live) => new(
         live.Id, teacherId, live.QuizId, live.Pin, live.Title, live.JoinUrl, live.QuestionCount, (int)live.Phase, live.PlayerCount, options,
-        live.JoinMode, live.FreeRosterNames());
+        live.JoinMode, live.FreeRosterNames(), live.UnavailableRosterNames());
 
     private void OnOver(LiveGame over)
     {

@@ -149,7 +149,8 @@ public static partial class QuizFormats
         }
 
         var normalized = QuizRules.Normalize(quiz);
-        return format.ToLowerInvariant() switch
+        var name = format.ToLowerInvariant();
+        var export = name switch
         {
             Gift => GiftFormat.Export(normalized),
             Aiken => AikenFormat.Export(normalized),
@@ -157,6 +158,19 @@ public static partial class QuizFormats
             Csv => QuizCsv.Export(normalized),
             Json => QuizJson.Export(normalized),
             _ => throw new ArgumentOutOfRangeException(nameof(format), format, $"Export formats are {string.Join(", ", ExportFormats)}."),
+        };
+        if (name == Json)
+        {
+            return export;
+        }
+
+        // Only JSON carries pictures: the others say which questions lose theirs (the questions themselves are written).
+        var pictured = normalized.Questions!.Select((q, i) => (q, Number: i + 1))
+            .Where(p => (p.q.ImageId is not null || p.q.Image is not null) && !export.LeftOut.Contains(p.Number))
+            .Select(p => p.Number.ToString(CultureInfo.InvariantCulture)).ToList();
+        return pictured.Count == 0 ? export : export with
+        {
+            Notes = [.. export.Notes, $"Pictures left out (question{(pictured.Count == 1 ? "" : "s")} {string.Join(", ", pictured)}): only the JSON format carries them."],
         };
     }
 

@@ -292,7 +292,27 @@ export function renderHeader(me) {
       el('a', { text: link.name, attrs: { href: link.href, 'aria-current': current ? 'page' : null } }),
     ]));
   }
-  const nav = el('nav', { className: 'site-nav', attrs: { 'aria-label': 'Main' } }, [list]);
+  const nav = el('nav', { className: 'site-nav', attrs: { 'aria-label': 'Main', id: 'site-nav' } }, [list]);
+  // On a phone the links, the username and Sign out fold under a Menu button (CSS hides the button on wider
+  // screens, where all of them show in the header); it opens them as a two-column grid.
+  const toggle = el('button', {
+    className: 'button button-quiet button-small nav-toggle',
+    attrs: { type: 'button', id: 'nav-toggle', 'aria-expanded': 'false', 'aria-controls': 'site-nav' },
+  }, [
+    el('span', { className: 'nav-toggle-icon', attrs: { 'aria-hidden': 'true' } }),
+    el('span', { text: 'Menu' }),
+  ]);
+  const setOpen = (open) => {
+    inner.classList.toggle('nav-open', open);
+    toggle.setAttribute('aria-expanded', String(open));
+  };
+  toggle.addEventListener('click', () => setOpen(toggle.getAttribute('aria-expanded') !== 'true'));
+  inner.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && toggle.getAttribute('aria-expanded') === 'true') {
+      setOpen(false);
+      toggle.focus();
+    }
+  });
 
   const who = el('span', {
     className: 'user-handle',
@@ -315,7 +335,7 @@ export function renderHeader(me) {
   });
   const menu = el('div', { className: 'user-menu' }, [who, button]);
 
-  inner.append(nav, menu);
+  inner.append(toggle, nav, menu);
 
   // When the links overflow (a phone, many features), bring the current page's link into view.
   const current = list.querySelector('[aria-current="page"]');

@@ -276,6 +276,10 @@ function showQuestion(question) {
   }
   const meta = h('p', { class: 'qmeta' }, h('span', { text: `Question ${question.number} of ${question.count}` }));
   const parts = [meta, h('h1', { class: 'qtext small', text: question.text })];
+  if (question.image) {
+    // The picture's address comes with the question (good for a day); it is small on a phone.
+    parts.push(h('img', { class: 'qimage small', src: question.image, alt: '' }));
+  }
   if (question.closesInMs !== null && question.closesInMs !== undefined) {
     const seconds = h('span', { class: 'secs', 'aria-label': 'Seconds left' });
     meta.append(seconds);

@@ -152,7 +152,7 @@ export function initRoster(ctx) {
   });
 
   /** Shows an import's outcome: how many were added, each skipped line and why, ignored columns. */
-  function showReport({ imported = 0, problems = [], unknownColumns = [], detail = '', lines = null }) {
+  function showReport({ imported = 0, problems = [], unknownColumns = [], duplicates = [], detail = '', lines = null }) {
     const children = [];
     children.push(el('p', {
       className: imported ? 'report-title report-ok' : 'report-title report-none',
@@ -175,6 +175,23 @@ export function initRoster(ctx) {
         ]);
       })));
     }
+    // Names already on the roster (or twice in the list): added again only when the teacher asked; say so either way.
+    const again = duplicates.filter((d) => !problems.some((p) => p.line === d.line));
+    if (again.length) {
+      children.push(el('p', {
+        className: 'report-subtitle',
+        text: `${again.length === 1 ? '1 name was a repeat, added anyway' : `${again.length} names were repeats, added anyway`}:`,
+      }));
+      children.push(el('ul', { className: 'report-problems report-duplicates' }, again.map((d) => el('li', { attrs: { 'data-line': d.line } }, [
+        el('span', { className: 'report-line', text: `Line ${d.line}` }),
+        el('span', { className: 'report-message', text: sentence(d.message) }),
+      ]))));
+    } else if (duplicates.length) {
+      children.push(el('p', {
+        className: 'report-hint',
+        text: 'Repeated names were skipped. To add them anyway (two students really share a name), untick “Skip names already on the roster” and add them again.',
+      }));
+    }
     if (unknownColumns.length) {
       children.push(el('p', {
         className: 'report-columns',
@@ -190,15 +207,17 @@ export function initRoster(ctx) {
     clearErrors(form);
     report.hidden = true;
     setBusy(submit, true, 'Adding…');
+    const skip = document.getElementById('import-skip-duplicates').checked;
     try {
-      const result = await api(`${ctx.base}/students/import`, { method: 'POST', body, contentType });
+      const result = await api(`${ctx.base}/students/import${skip ? '' : '?duplicates=add'}`, { method: 'POST', body, contentType });
       showReport({ ...result, lines });
       await ctx.reloadStudents();
       return result;
     } catch (error) {
       if (error instanceof ApiError && error.status === 422) {
         const problems = error.problem.problems || [];
-        showReport({ problems, detail: problems.length ? 'No students were added.' : error.problem.detail, lines });
+        const duplicates = error.problem.duplicates || [];
+        showReport({ problems, duplicates, detail: problems.length ? 'No students were added.' : error.problem.detail, lines });
       } else {
         showFormError(form, error);
       }

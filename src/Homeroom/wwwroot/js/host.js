@@ -2,9 +2,13 @@
 // the teacher's cookie, calls Host(id) and draws the game from the HostState it returns, so a reload (or a
 // second screen) takes the game back where it is; from then on the hub's events move it along
 // (protocol: docs/live-games.md). Nicknames are shown as text only: a player may call themselves
-// "<script>…". Keyboard: Space/Enter start or go on (Next), F full screen.
+// "<script>…". Keyboard: Space/Enter start or go on (Next), F full screen, M sound on or off.
+// Sound (js/sound.js): lobby music, the last five seconds ticking, a chord at the reveal and a fanfare at
+// the podium, made in the browser; it starts at the host's first click or key press (browsers allow
+// sound only after one) and the switch is remembered by the browser. Players' phones make no sound.
 import { api, el, messageFor, requireSignIn, showBanner } from '/js/api.js';
 import { confirmDialog } from '/js/classes-common.js';
+import { createSound } from '/js/sound.js';
 
 const SHAPES = ['▲', '◆', '●', '■', '★', '⬟'];
 const TYPES = {
@@ -24,6 +28,8 @@ const errorBanner = document.getElementById('error-banner');
 const nextButton = document.getElementById('next');
 const endButton = document.getElementById('end');
 const announce = document.getElementById('announce');
+const soundButton = document.getElementById('sound');
+const sound = createSound();
 
 const state = {
   info: null,
@@ -75,16 +81,32 @@ function timerBar(ms, total = ms) {
   return el('div', { className: 'timer', attrs: { 'aria-hidden': 'true' } }, [fill]);
 }
 
-/** A big seconds counter that runs down to 0 (the server closes the question; this only shows it). */
+/**
+ * A big seconds counter that runs down to 0 (the server closes the question; this only shows it). Each
+ * of the last five seconds ticks as it appears. start() runs it: call it after show(), which stops the
+ * previous screen's counter (it used to be started before, so show() stopped it at once and it never moved).
+ */
 function countdown(ms) {
   const number = el('span', { className: 'countdown', attrs: { 'aria-label': 'Seconds left' } });
   const closesAt = Date.now() + ms;
+  let shown = -1;
   const tick = () => {
-    number.textContent = String(Math.max(0, Math.ceil((closesAt - Date.now()) / 1000)));
+    const seconds = Math.max(0, Math.ceil((closesAt - Date.now()) / 1000));
+    if (seconds !== shown) {
+      shown = seconds;
+      number.textContent = String(seconds);
+      if (seconds >= 1 && seconds <= 5) {
+        sound.tick(seconds);
+      }
+    }
   };
-  tick();
-  ticker = window.setInterval(tick, 250);
-  return number;
+  return {
+    number,
+    start() {
+      tick();
+      ticker = window.setInterval(tick, 250);
+    },
+  };
 }
 
 function remember() {
@@ -111,6 +133,7 @@ function show(phase, children, next) {
   window.cancelAnimationFrame(lobbyDraw);
   state.phase = phase;
   stage.dataset.phase = phase;
+  sound.scene(phase === 'lobby' ? 'lobby' : null);
   stage.replaceChildren(...children.filter(Boolean));
   nextButton.hidden = !next;
   document.getElementById('legend-next').hidden = !next;
@@ -157,6 +180,7 @@ function showLobby() {
         el('p', { className: 'join-label', text: 'Game PIN' }),
         el('p', { className: 'pin', text: state.pin, attrs: { id: 'pin' } }),
         el('p', { className: 'join-url', text: info.joinUrl, attrs: { id: 'join-url' } }),
+        el('p', { className: 'sound-hint', text: 'Click anywhere or press a key to start the music.', attrs: { id: 'sound-hint' } }),
       ]),
       el('div', { className: 'qr-box' }, [qr]),
     ]),
@@ -168,6 +192,7 @@ function showLobby() {
     ]),
   ], 'Start');
   drawPlayers();
+  renderSound();
 }
 
 /** Redraws the lobby's names at the next frame (many joins at once make one redraw). */
@@ -228,10 +253,16 @@ function showQuestion(question) {
   show('question', [
     questionHeader(question.index, question.count, question.type),
     el('h1', { className: 'q-text', text: question.text }),
+    questionImage(question.image, 'q-image'),
     timerBar(question.readMs),
     el('p', { className: 'q-note', text: 'Read the question… the answers open in a moment.' }),
   ], 'Show answers');
   say(`Question ${question.index + 1}: ${question.text}`);
+}
+
+/** The question's picture, large (its address comes with the question: see docs/live-games.md). */
+function questionImage(src, className) {
+  return src ? el('img', { className, attrs: { src, alt: '', id: 'question-image' } }) : null;
 }
 
 function answerTiles(open) {
@@ -259,19 +290,22 @@ function showAnswering(open, answered = 0) {
   state.index = open.index;
   state.open = open;
   remember();
+  const clock = countdown(open.closesInMs);
   show('answering', [
     questionHeader(open.index, state.count || open.index + 1, open.type),
     el('h1', { className: 'q-text q-text-open', text: open.text }),
     el('div', { className: 'q-live' }, [
-      countdown(open.closesInMs),
+      clock.number,
       el('p', { className: 'answered' }, [
         el('span', { className: 'answered-number', text: points(answered), attrs: { id: 'answered' } }),
         el('span', { className: 'answered-label', text: ` of ${points(state.players.size)} answered`, attrs: { id: 'answered-of' } }),
       ]),
     ]),
+    questionImage(open.image, 'q-image q-image-open'),
     timerBar(open.closesInMs, open.timeLimit * 1000),
     answerTiles(open),
   ], 'Skip');
+  clock.start();
 }
 
 function onAnswerCount(count) {
@@ -496,9 +530,16 @@ const events = {
   question: showQuestion,
   answersOpen: (open) => showAnswering(open, 0),
   answerCount: onAnswerCount,
-  questionEnded: showResults,
+  // The reveal and the fanfare sound only as they happen, not when a reload draws the screen again.
+  questionEnded: (ended) => {
+    showResults(ended);
+    sound.reveal();
+  },
   leaderboard: showLeaderboard,
-  podium: showPodium,
+  podium: (podium) => {
+    showPodium(podium);
+    sound.fanfare();
+  },
   gameClosed: (notice) => showClosed(notice.message),
 };
 
@@ -541,6 +582,36 @@ async function connect() {
   showState(await connection.invoke('Host', gameId));
 }
 
+// ---- Sound ---------------------------------------------------------------------------------------
+
+function renderSound() {
+  soundButton.setAttribute('aria-pressed', String(sound.on));
+  soundButton.title = sound.on ? 'Sound is on: lobby music, countdown, reveal and podium (M turns it off)' : 'Sound is off (M turns it on)';
+  const hint = document.getElementById('sound-hint');
+  if (hint) {
+    hint.hidden = !sound.on || sound.unlocked;
+  }
+}
+
+function toggleSound() {
+  sound.setOn(!sound.on);
+  say(sound.on ? 'Sound on.' : 'Sound off.');
+}
+
+sound.onChange(renderSound);
+renderSound();
+// The first click or key press anywhere lets the page make sound (a browser rule): the lobby music starts.
+// Not the one that works the sound switch, which would start the music only to stop it.
+for (const type of ['pointerdown', 'keydown']) {
+  document.addEventListener(type, (event) => {
+    const target = event.target instanceof Element ? event.target : null;
+    if (target?.closest('#sound') || (event.key && event.key.toLowerCase() === 'm')) {
+      return;
+    }
+    sound.unlock();
+  }, { capture: true });
+}
+
 // ---- Wiring --------------------------------------------------------------------------------------
 
 async function toggleFullScreen() {
@@ -559,7 +630,7 @@ document.addEventListener('fullscreenchange', () => {
   document.getElementById('fullscreen').textContent = document.fullscreenElement ? 'Exit full screen' : 'Full screen';
 });
 
-for (const [button, action] of [[nextButton, next], [endButton, end], [document.getElementById('fullscreen'), toggleFullScreen]]) {
+for (const [button, action] of [[nextButton, next], [endButton, end], [document.getElementById('fullscreen'), toggleFullScreen], [soundButton, toggleSound]]) {
   button.addEventListener('click', (event) => {
     action();
     // A mouse click should not leave focus on the button, or Space would press it again.
@@ -589,6 +660,9 @@ document.addEventListener('keydown', (event) => {
   } else if (event.key.toLowerCase() === 'f' && !event.repeat) {
     event.preventDefault();
     toggleFullScreen();
+  } else if (event.key.toLowerCase() === 'm' && !event.repeat) {
+    event.preventDefault();
+    toggleSound();
   }
 });
 

@@ -1,9 +1,13 @@
 // /classes/{id}/picker: the projector screen. One big name, picked by the server; the page never
 // chooses a student itself (the short shuffle before a name appears is decoration that always ends on
 // the server's pick). Keyboard: Space/Enter pick, P pass, A absent after all, U undo (the last thing done
-// here: a pick, a pass or absence, or a reshuffle), R reshuffle (after a confirmation), F full screen.
+// here: a pick, a pass or absence, or a reshuffle), R reshuffle (after a confirmation), F full screen,
+// W the wheel (an optional show that spins while the server picks and lands on its pick, then confetti;
+// remembered by the browser; no motion for people who ask their system for less).
+import { create as createConfetti } from '/lib/canvas-confetti/confetti.module.js';
 import { api, messageFor, requireSignIn, showBanner, showPageError } from '/js/api.js';
 import { classIdFromPath, confirmDialog, displayName } from '/js/classes-common.js';
+import { createWheel } from '/js/picker-wheel.js';
 
 const SHUFFLE_MS = 650;
 const SHUFFLE_STEP_MS = 65;
@@ -23,14 +27,25 @@ const buttons = {
   reshuffle: document.getElementById('reshuffle'),
 };
 const reducedMotion = window.matchMedia('(prefers-reduced-motion: reduce)');
+const WHEEL_KEY = 'homeroom.picker.wheel';
+const wheelToggle = document.getElementById('wheel-toggle');
+const wheelBox = document.getElementById('wheel-box');
+const wheel = createWheel(document.getElementById('wheel'));
+let confetti = null;
 
 const state = {
   ready: false,
   busy: false,
   /** The fair round: number, how many are present, how many of them are still to have a turn. */
   round: { round: 1, present: 0, remaining: 0 },
-  /** Present students, only for the shuffle animation. */
+  /** Present students, only for the shuffle animation and the wheel. */
   pool: [],
+  /** Present students still to have a turn in the fair round (the wheel's names in fair mode). */
+  remaining: [],
+  /** Whether the wheel is shown (remembered by the browser). */
+  wheel: false,
+  /** Whether a pick was asked for before the page was ready (it is made once it is). */
+  pickWhenReady: false,
   /** The pick on screen: { pick, outcome } or null. */
   current: null,
   /**
@@ -111,11 +126,52 @@ function renderButtons() {
   buttons.reshuffle.disabled = state.busy || !state.ready;
 }
 
-async function refreshRound() {
+async function refreshRound({ keepWheel = false } = {}) {
   const status = await api(`${base}/picks/round`);
   state.round = { round: status.round, present: status.present, remaining: status.remaining.length };
   state.pool = [...status.remaining, ...status.picked];
+  state.remaining = status.remaining;
   renderRound();
+  if (!keepWheel) {
+    fillWheel();
+  }
+}
+
+// ---- The wheel
+
+/** The students the next pick can land on: the round's remaining ones in fair mode (everyone once a round is over). */
+function wheelStudents() {
+  return mode() === 'fair' && state.remaining.length > 0 ? state.remaining : state.pool;
+}
+
+function fillWheel() {
+  if (state.wheel) {
+    wheel.setStudents(wheelStudents());
+  }
+}
+
+function setWheel(on, { remember = true } = {}) {
+  state.wheel = on;
+  wheelToggle.setAttribute('aria-pressed', String(on));
+  wheelBox.hidden = !on;
+  document.getElementById('main').classList.toggle('with-wheel', on);
+  if (remember) {
+    try {
+      window.localStorage.setItem(WHEEL_KEY, on ? 'on' : 'off');
+    } catch {
+      // Private windows may refuse storage: the switch still works for this visit.
+    }
+  }
+  fillWheel();
+}
+
+function celebrate() {
+  if (reducedMotion.matches) {
+    return;
+  }
+  confetti ??= createConfetti(document.getElementById('confetti'), { resize: true, useWorker: false });
+  confetti({ particleCount: 140, spread: 80, startVelocity: 45, origin: { y: 0.55 }, disableForReducedMotion: true });
+  document.body.dataset.celebrations = String(Number(document.body.dataset.celebrations || 0) + 1);
 }
 
 // ---- Actions
@@ -171,11 +227,26 @@ async function run(action) {
 }
 
 function pick() {
+  if (!state.ready) {
+    // Space pressed while the class is still loading (right after opening or reloading the page) is
+    // not dropped: the pick happens as soon as the page is ready.
+    state.pickWhenReady = true;
+    return Promise.resolve();
+  }
   return run(async () => {
     const previous = { text: nameEl.textContent, classes: nameEl.className, pronouns: pronounsEl.textContent };
     let result;
     try {
-      result = await shuffleUntil(api(`${base}/picks`, { method: 'POST', body: { mode: mode() } }));
+      const request = api(`${base}/picks`, { method: 'POST', body: { mode: mode() } });
+      if (state.wheel && state.pool.length > 0) {
+        wheel.setStudents(wheelStudents());
+        nameEl.classList.remove('is-passed', 'is-undone', 'is-revealed');
+        setName('…', { idle: true });
+        pronounsEl.textContent = '';
+        result = await wheel.spinTo(request, (r) => r.student, { reducedMotion: reducedMotion.matches });
+      } else {
+        result = await shuffleUntil(request);
+      }
     } catch (error) {
       nameEl.className = previous.classes;
       nameEl.textContent = previous.text;
@@ -193,6 +264,11 @@ function pick() {
     say('', { announce: false });
     announceEl.textContent = `${displayName(result.student)}${result.student.pronouns ? ` (${result.student.pronouns})` : ''}`;
     renderRound();
+    if (state.wheel) {
+      celebrate();
+      // The wheel stays on the pick until the next action; the names for the next pick come with it.
+      await refreshRound({ keepWheel: true });
+    }
   });
 }
 
@@ -318,8 +394,18 @@ document.getElementById('fullscreen').addEventListener('click', (event) => {
     event.currentTarget.blur();
   }
 });
+wheelToggle.addEventListener('click', (event) => {
+  setWheel(!state.wheel);
+  if (event.detail > 0) {
+    wheelToggle.blur();
+  }
+});
+window.addEventListener('resize', () => wheel.redraw());
 for (const radio of document.querySelectorAll('#mode input')) {
-  radio.addEventListener('change', renderRound);
+  radio.addEventListener('change', () => {
+    renderRound();
+    fillWheel();
+  });
   radio.addEventListener('click', (event) => {
     if (event.detail > 0) {
       radio.blur();
@@ -335,6 +421,7 @@ const shortcuts = {
   u: undo,
   r: reshuffle,
   f: toggleFullScreen,
+  w: () => setWheel(!state.wheel),
 };
 
 document.addEventListener('keydown', (event) => {
@@ -368,6 +455,13 @@ try {
   document.title = `Picker · ${cls.name} · Homeroom`;
   document.getElementById('class-name').textContent = cls.name;
   document.getElementById('back-link').href = `/classes/${classId}`;
+  let remembered = null;
+  try {
+    remembered = window.localStorage.getItem(WHEEL_KEY);
+  } catch {
+    remembered = null;
+  }
+  setWheel(remembered === 'on', { remember: false });
   await refreshRound();
   state.ready = true;
   if (state.round.present === 0) {
@@ -378,6 +472,9 @@ try {
     say('Press Space to pick a student.', { announce: false });
   }
   renderButtons();
+  if (state.pickWhenReady && state.round.present > 0) {
+    pick();
+  }
 } catch (error) {
   showPageError(error);
   showIdle('');

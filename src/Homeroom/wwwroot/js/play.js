@@ -191,15 +191,23 @@ function showNameScreen(info) {
   const form = h('form', { id: 'name-form', class: 'screen card', novalidate: true });
   if (info.joinMode === 'roster') {
     const names = info.names || [];
+    // Names already joined or marked absent today are shown, greyed, with the reason, but not offered.
+    const reasons = { joined: 'already joined', absent: 'marked absent today' };
+    const choices = [
+      ...names.map((name) => ({ name, reason: '' })),
+      ...(info.unavailable || []).map((u) => ({ name: u.name, reason: reasons[u.reason] || u.reason })),
+    ].sort((a, b) => a.name.localeCompare(b.name, undefined, { sensitivity: 'base', numeric: true }));
     form.append(title, h('h1', { text: names.length ? 'Who are you?' : 'Everyone has joined' }));
     if (names.length) {
       form.append(
         h('fieldset', { class: 'names' },
           h('legend', { class: 'muted', text: 'Choose your name from the class list' }),
-          names.map((name) => h('label', { class: 'name-choice' }, h('input', { type: 'radio', name: 'nickname', value: name }), h('span', { text: name })))),
+          choices.map(({ name, reason }) => h('label', { class: reason ? 'name-choice is-unavailable' : 'name-choice' },
+            h('input', { type: 'radio', name: 'nickname', value: name, disabled: Boolean(reason) }),
+            h('span', { class: 'name-text' }, h('span', { class: 'name', text: name }), reason ? h('span', { class: 'name-reason', text: reason }) : null)))),
         submit);
     } else {
-      form.append(h('p', { class: 'muted', text: 'Every name on the class list is taken. If yours is one of them, tell your teacher.' }));
+      form.append(h('p', { class: 'muted', text: 'Every name on the class list is taken or marked absent. If yours is one of them, tell your teacher.' }));
     }
   } else if (info.joinMode === 'generated') {
     form.append(title, h('h1', { text: 'Ready to play?' }), h('p', { class: 'muted', text: 'You get a friendly nickname when you join.' }), submit);
@@ -251,6 +259,11 @@ function questionHead(index, count, type) {
   return h('p', { class: 'qmeta' }, h('span', { text: `Question ${index + 1} of ${count}` }), h('span', { text: TYPES[type] || '' }));
 }
 
+/** The question's picture, small (the host screen shows it large); the address comes with the question. */
+function picture(src, className) {
+  return src ? h('img', { class: className, src, alt: '' }) : null;
+}
+
 function onQuestion(question) {
   alertText('');
   game.index = question.index;
@@ -259,6 +272,7 @@ function onQuestion(question) {
   show('question', '', h('section', { class: 'screen' },
     questionHead(question.index, question.count, question.type),
     h('h1', { class: 'qtext', text: question.text }),
+    picture(question.image, 'qimage'),
     timerBar(question.readMs),
     h('p', { class: 'muted center', text: 'Get ready to answer…' })));
 }
@@ -290,6 +304,7 @@ function onAnswersOpen(open) {
   show('answering', '', h('section', { class: 'screen' },
     h('p', { class: 'qmeta' }, h('span', { text: `Question ${open.index + 1} of ${game.count || open.index + 1}` }), seconds),
     h('h1', { class: 'qtext small', text: open.text }),
+    picture(open.image, 'qimage small'),
     timerBar(open.closesInMs),
     h('p', { class: 'hint', text: TYPES[open.type] || '' }),
     body));
@@ -557,8 +572,13 @@ async function join(nickname, button) {
     await connect();
     joined(await connection.invoke('Join', game.pin, nickname));
   } catch (error) {
-    alertText(hubMessage(error));
+    const message = hubMessage(error);
     button.disabled = false;
+    if (/already joined/i.test(message)) {
+      // Someone took the name meanwhile: show the class list as it is now.
+      await lookUp(game.pin);
+    }
+    alertText(message);
   }
 }
 

@@ -58,6 +58,7 @@ function blankQuestion(type) {
     correct: null,
     accepted: [{ key: key(), text: '' }],
     items: [{ key: key(), text: '' }, { key: key(), text: '' }],
+    imageId: null,
   };
 }
 
@@ -77,6 +78,7 @@ function fromDetail(source) {
       question.text = q.text || '';
       question.timeLimit = q.timeLimit ?? 20;
       question.points = q.points ?? 1000;
+      question.imageId = q.imageId ?? null;
       if (q.answers) {
         question.answers = q.answers.map((a) => blankAnswer(a.text || '', a.correct === true));
       }
@@ -107,6 +109,9 @@ function payload() {
     visibility: quiz.visibility,
     questions: quiz.questions.map((q) => {
       const out = { type: q.type, text: q.text, timeLimit: q.timeLimit, points: q.points };
+      if (q.imageId) {
+        out.imageId = q.imageId;
+      }
       if (q.type === 'single' || q.type === 'multi') {
         out.answers = q.answers.map((a) => ({ text: a.text, correct: a.correct }));
       } else if (q.type === 'poll') {
@@ -306,8 +311,76 @@ function questionCard(question, index) {
         points,
       ]),
     ]),
+    imageBlock(question, id, path),
     typeBlock(question, index, id, path),
   ]);
+}
+
+const IMAGE_TYPES = 'image/jpeg,image/png,image/webp,image/gif';
+const MAX_IMAGE_BYTES = 5 * 1024 * 1024;
+
+/**
+ * The question's picture: Add picture uploads a file (POST /api/images, which checks it is a picture, strips its
+ * metadata and makes it at most 1920 px) and shows it; Replace and Remove change it. Saved with the quiz.
+ */
+function imageBlock(question, id, path) {
+  const field = el('div', { className: 'field q-image', attrs: { 'data-field': `${path}.imageId` } });
+  const input = el('input', {
+    className: 'visually-hidden',
+    attrs: { type: 'file', id: `${id}-image`, accept: IMAGE_TYPES, 'data-path': `${path}.imageId` },
+  });
+  const status = el('span', { className: 'q-image-status', attrs: { role: 'status' } });
+  const draw = () => {
+    const has = Boolean(question.imageId);
+    const preview = has
+      ? el('img', { className: 'q-image-preview', attrs: { src: `/api/images/${question.imageId}`, alt: 'The question\'s picture' } })
+      : null;
+    const pick = el('label', {
+      className: 'button button-small q-image-pick',
+      text: has ? 'Replace picture' : 'Add picture',
+      attrs: { for: `${id}-image` },
+    });
+    const remove = has
+      ? el('button', { className: 'button button-quiet button-small q-image-remove', text: 'Remove picture', attrs: { type: 'button', id: `${id}-image-remove` } })
+      : null;
+    remove?.addEventListener('click', () => {
+      question.imageId = null;
+      status.textContent = 'Picture removed.';
+      draw();
+      changed();
+    });
+    field.replaceChildren(...[
+      preview,
+      el('div', { className: 'q-image-tools' }, [pick, remove, status].filter(Boolean)),
+      input,
+    ].filter(Boolean));
+  };
+  input.addEventListener('change', async () => {
+    const file = input.files[0];
+    input.value = '';
+    if (!file) {
+      return;
+    }
+    clearFieldError(input);
+    if (file.size > MAX_IMAGE_BYTES) {
+      status.textContent = 'That picture is larger than 5 MB: choose a smaller one.';
+      return;
+    }
+    status.textContent = 'Uploading…';
+    try {
+      const form = new FormData();
+      form.append('file', file, file.name);
+      const image = await api('/api/images', { method: 'POST', body: form });
+      question.imageId = image.id;
+      draw();
+      status.textContent = `Picture added (${image.width} × ${image.height}).`;
+      changed();
+    } catch (error) {
+      status.textContent = messageFor(error);
+    }
+  });
+  draw();
+  return field;
 }
 
 function typeBlock(question, index, id, path) {
@@ -965,6 +1038,7 @@ function viewQuestion(question, index) {
       el('span', { className: 'vq-meta', text: meta }),
     ]),
     el('h2', { className: 'vq-text' }, [el('span', { className: 'visually-hidden', text: `Question ${index + 1}: ` }), question.text]),
+    question.imageId ? el('img', { className: 'vq-image', attrs: { src: `/api/images/${question.imageId}`, alt: '' } }) : null,
     body,
   ]);
 }

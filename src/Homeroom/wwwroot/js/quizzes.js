@@ -439,8 +439,8 @@ importForm.addEventListener('submit', async (event) => {
     showFieldErrors(importForm, { file: ['Choose a file first, drop one on the box, or paste the text below.'] });
     return;
   }
-  if (file && file.size > 5 * 1024 * 1024) {
-    showFieldErrors(importForm, { file: [`This file is ${formatSize(file.size)}; a quiz file can be at most 5 MB.`] });
+  if (file && file.size > 32 * 1024 * 1024) {
+    showFieldErrors(importForm, { file: [`This file is ${formatSize(file.size)}; a quiz file can be at most 32 MB.`] });
     return;
   }
   const format = importForm.elements.format.value;
