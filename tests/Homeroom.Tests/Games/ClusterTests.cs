@@ -67,24 +67,6 @@ public sealed class ClusterTests
     }
 
     [Fact]
-    public async Task Behind_nginx_round_robin_players_spread_over_three_servers_play_a_whole_game()
-    {
-        await using var cluster = await ClusterOf3.StartAsync(nginx: true);
-        var game = await cluster.NewGameAsync();
-        await using var host = await cluster.HostAsync(game);
-        var players = await cluster.JoinAsync(game, 6, "Nat");
-        try
-        {
-            await PlayAsync(host, players);
-            await cluster.AssertReportAsync(game, players);
-        }
-        finally
-        {
-            await DisposeAllAsync(players);
-        }
-    }
-
-    [Fact]
     public async Task On_sqlite_the_cluster_is_one_server_on_this_machine_and_plays_a_whole_game()
     {
         await using var cluster = await ClusterOf3.StartAsync(StorageProvider.Sqlite, count: 1);
@@ -541,9 +523,9 @@ public sealed class ClusterTests
 
         public Uri Address => balancer!.Address;
 
-        public static async Task<ClusterOf3> StartAsync(StorageProvider provider = StorageProvider.Postgres, int count = 3, bool nginx = false)
+        public static async Task<ClusterOf3> StartAsync(StorageProvider provider = StorageProvider.Postgres, int count = 3)
         {
-            TestEnvironment.Require(nginx ? LoadBalancer.NginxInstalled : LoadBalancer.Installed, nginx ? "nginx (apt-get install nginx-light)" : "HAProxy (apt-get install haproxy)");
+            TestEnvironment.Require(LoadBalancer.Installed, "HAProxy (apt-get install haproxy)");
             ClusterOf3 cluster;
             if (provider == StorageProvider.Postgres)
             {
@@ -563,7 +545,7 @@ public sealed class ClusterTests
                 // The first start migrates the database; the others start together.
                 await cluster.StartServerAsync(0);
                 await Task.WhenAll(Enumerable.Range(1, count - 1).Select(cluster.StartServerAsync));
-                cluster.balancer = await LoadBalancer.StartAsync(cluster.ports, nginx);
+                cluster.balancer = await LoadBalancer.StartAsync(cluster.ports);
                 return cluster;
             }
             catch
