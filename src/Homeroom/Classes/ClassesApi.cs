@@ -341,7 +341,7 @@ public static class ClassesApi
     }
 
     private static async Task<Results<Ok<Attendance>, ProblemHttpResult, ValidationProblem>> SetAttendance(
-        long id, AttendanceRequest request, TeacherDb mine, TimeProvider clock, Games.GameRegistry registry)
+        long id, AttendanceRequest request, TeacherDb mine, TimeProvider clock, Games.GameRegistry registry, Games.Cluster.GameCluster cluster)
     {
         if (await FindClassAsync(mine, id) is not { } row)
         {
@@ -372,10 +372,17 @@ public static class ClassesApi
             return absent.Count;
         });
 
-        // A class game running here stops offering today's absent students' names (one on another server
-        // learns at its next start).
+        // A class game running here (or, in a cluster, anywhere) stops offering today's absent students' names.
         if (day == ClassRules.Today(clock, row.TimeZone))
         {
+            if (cluster.Enabled)
+            {
+                foreach (var gameId in await cluster.LiveGamesOfAsync(mine.TeacherId))
+                {
+                    await cluster.Grain(gameId).SetAbsent(id, [.. absent]);
+                }
+            }
+
             foreach (var game in registry.OfTeacher(mine.TeacherId).Where(g => g.Settings.ClassId == id && !g.IsOver))
             {
                 game.SetAbsent(absent);

@@ -43,12 +43,16 @@ public sealed class GameLog : IAsyncDisposable
         Closed,
         Kicked,
         Ended,
+        Flush,
     }
 
     public Task GameStarted(long gameId, long at) => Add(Kind.Started, new Values(gameId, At: at));
 
-    public Task PlayerJoined(long gameId, int playerId, string nickname, long? studentId, long at, int firstQuestion) =>
-        Add(Kind.Joined, new Values(gameId, playerId, Text: nickname, StudentId: studentId, At: at, Number: firstQuestion));
+    public Task PlayerJoined(long gameId, int playerId, string nickname, long? studentId, long at, int firstQuestion, string rejoinHash) =>
+        Add(Kind.Joined, new Values(gameId, playerId, Text: nickname, StudentId: studentId, At: at, Number: firstQuestion, Hash: rejoinHash));
+
+    /// <summary>Completes once everything queued before it is stored (nothing is written for it).</summary>
+    public Task Flush() => Add(Kind.Flush, new Values(0));
 
     public Task QuestionOpened(long gameId, int questionIndex, long at) => Add(Kind.Opened, new Values(gameId, Number: questionIndex, At: at));
 
@@ -129,9 +133,9 @@ public sealed class GameLog : IAsyncDisposable
                     break;
                 case Kind.Joined:
                     await InsertRowsAsync(connection, transaction, values,
-                        "INSERT INTO game_players (game_id, player_id, nickname, student_id, joined_at, first_question)",
-                        ["bigint", "integer", "text", "bigint", "bigint", "integer"],
-                        v => [v.GameId, v.PlayerId, v.Text, v.StudentId, v.At, v.Number]);
+                        "INSERT INTO game_players (game_id, player_id, nickname, student_id, joined_at, first_question, rejoin_hash)",
+                        ["bigint", "integer", "text", "bigint", "bigint", "integer", "text"],
+                        v => [v.GameId, v.PlayerId, v.Text, v.StudentId, v.At, v.Number, v.Hash]);
                     break;
                 case Kind.Opened:
                     await InsertRowsAsync(connection, transaction, values,
@@ -249,7 +253,7 @@ public sealed class GameLog : IAsyncDisposable
 
     private sealed record Values(
         long GameId, int PlayerId = 0, string? Text = null, long? StudentId = null, long At = 0, int Number = 0,
-        bool? Correct = null, AnswerScore? Score = null, long TimeMs = 0, IReadOnlyList<int>? Players = null);
+        bool? Correct = null, AnswerScore? Score = null, long TimeMs = 0, IReadOnlyList<int>? Players = null, string? Hash = null);
 
     private sealed record Record(Kind Kind, Values Values)
     {

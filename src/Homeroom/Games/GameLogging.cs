@@ -19,4 +19,16 @@ internal static partial class GameLogging
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Game {GameId}: a message could not be sent")]
     public static partial void SendFailed(this ILogger logger, Exception exception, long gameId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Game {GameId} taken over by this server: {Players} players, {Answers} answers; resumes at {Phase}")]
+    public static partial void GameTakenOver(this ILogger logger, long gameId, int players, int answers, string phase);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Game {GameId}: server {Silo} did not take a message and is dropped until it comes back")]
+    public static partial void ObserverDropped(this ILogger logger, Exception exception, long gameId, string silo);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not reach the grain of game {GameId}")]
+    public static partial void GrainUnreachable(this ILogger logger, Exception exception, long gameId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} live games of servers that are gone were handed to the cluster")]
+    public static partial void Resumed(this ILogger logger, int count);
 }

@@ -15,7 +15,8 @@ namespace Homeroom.Games;
 /// still see the podium, then its PIN is free again. PINs are unique among the live games of the whole database
 /// (a partial unique index); <see cref="ReservePin"/> only avoids this server's own.
 /// </summary>
-public sealed class GameRegistry(Database database, ServiceInstance instance, GameServices services, ILogger<GameRegistry> logger) : IHostedService, IDisposable
+public sealed class GameRegistry(Database database, ServiceInstance instance, GameServices services, Cluster.GameCluster cluster, ILogger<GameRegistry> logger)
+    : IHostedService, IDisposable
 {
     /// <summary>How long a finished game stays joinable to see its podium.</summary>
     public static readonly TimeSpan KeepFinished = TimeSpan.FromMinutes(30);
@@ -119,7 +120,12 @@ public sealed class GameRegistry(Database database, ServiceInstance instance, Ga
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await SweepOrphansAsync();
+        if (!cluster.Enabled)
+        {
+            // In a cluster the first sweep waits for the timer: the cluster is not running yet.
+            await SweepOrphansAsync();
+        }
+
         orphans = services.Clock.CreateTimer(_ => _ = SweepOrphansAsync(), null, ServiceInstance.Beat, ServiceInstance.Beat);
         sweeper = TimeProvider.System.CreateTimer(_ => Sweep(), null, TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(1));
     }
@@ -139,6 +145,25 @@ public sealed class GameRegistry(Database database, ServiceInstance instance, Ga
         {
             var now = services.Clock.GetUtcNow();
             var args = new { now = now.ToUnixTimeMilliseconds(), cutoff = (now - ServiceInstance.GoneAfter).ToUnixTimeMilliseconds(), me = instance.Id };
+            if (cluster.Enabled)
+            {
+                // In a cluster a game outlives its server: the cluster moves it to a live one (which records itself as the
+                // owner). Players rejoining do that within seconds; this is for a game nobody has called since.
+                var orphaned = await database.WriteAsync(async (connection, transaction) =>
+                {
+                    var ids = (await connection.QueryAsync<long>($"SELECT id FROM games WHERE {Orphaned}", args, transaction)).ToList();
+                    await connection.ExecuteAsync("DELETE FROM instances WHERE heartbeat_at < @cutoff AND id <> @me", args, transaction);
+                    return ids;
+                });
+                if (orphaned.Count > 0)
+                {
+                    logger.Resumed(orphaned.Count);
+                    await cluster.ResumeAsync(orphaned, logger);
+                }
+
+                return;
+            }
+
             var (interrupted, dropped) = await database.WriteAsync(async (connection, transaction) =>
             {
                 var running = await connection.ExecuteAsync(
@@ -188,6 +213,12 @@ public sealed class GameRegistry(Database database, ServiceInstance instance, Ga
     {
         sweeper?.Dispose();
         orphans?.Dispose();
+        if (cluster.Enabled)
+        {
+            // In a cluster this server's games move to the others (Orleans deactivates their grains first).
+            return;
+        }
+
         try
         {
             var args = new { now = services.Clock.GetUtcNow().ToUnixTimeMilliseconds(), me = instance.Id };

@@ -61,4 +61,5 @@ public sealed record GameSettings(
 public sealed record RosterName(long StudentId, string Name);
 
 /// <summary>A roster name the join screen shows but does not offer: Reason is "joined" or "absent".</summary>
-public sealed record UnavailableName(string Name, string Reason);
+[GenerateSerializer, Immutable]
+public sealed record UnavailableName([property: Id(0)] string Name, [property: Id(1)] string Reason);

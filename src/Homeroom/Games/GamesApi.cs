@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Homeroom.Games.Cluster;
 using Homeroom.Quizzes;
 using Homeroom.Storage;
 using Homeroom.Web;
@@ -45,7 +46,7 @@ public static class GamesApi
     }
 
     private static async Task<Results<Created<GameInfo>, ProblemHttpResult, ValidationProblem>> Create(
-        NewGame request, TeacherDb mine, GameRegistry registry, TimeProvider clock, IConfiguration configuration, HttpContext context)
+        NewGame request, TeacherDb mine, GameRegistry registry, GameCluster cluster, TimeProvider clock, IConfiguration configuration, HttpContext context)
     {
         if (await QuizzesApi.FindAsync(mine, request.QuizId!.Value) is not { } quiz)
         {
@@ -89,8 +90,8 @@ public static class GamesApi
             {
                 var id = await mine.WriteAsync(tx => tx.ExecuteScalarAsync<long?>(
                     """
-                    INSERT INTO games (teacher_id, quiz_id, class_id, pin, title, questions, options, status, created_at, owner_instance)
-                    VALUES (@TeacherId, @quizId, @classId, @pin, @title, @questions, @options, 'lobby', @now, @owner)
+                    INSERT INTO games (teacher_id, quiz_id, class_id, pin, title, questions, options, status, created_at, owner_instance, join_url)
+                    VALUES (@TeacherId, @quizId, @classId, @pin, @title, @questions, @options, 'lobby', @now, @owner, @joinUrl)
                     ON CONFLICT DO NOTHING
                     RETURNING id
                     """,
@@ -104,10 +105,19 @@ public static class GamesApi
                         options,
                         now,
                         owner = registry.InstanceId,
+                        joinUrl = JoinUrl(joinUrlRoot, pin),
                     }));
+                if (id is { } newId && cluster.Enabled)
+                {
+                    // The game's grain starts on this server (it reads the game back from the database).
+                    return await cluster.Grain(newId).Summary() is { } summary
+                        ? TypedResults.Created($"/api/games/{newId}", Info(summary))
+                        : Problems.NotFound("game");
+                }
+
                 if (id is { } gameId)
                 {
-                    var joinUrl = string.Create(CultureInfo.InvariantCulture, $"{joinUrlRoot}/play?pin={pin}");
+                    var joinUrl = JoinUrl(joinUrlRoot, pin);
                     var game = registry.Add(gameId, pin, mine.TeacherId, quiz.Id, quiz.Title, questions, settings, roster, joinUrl);
                     game.SetAbsent(absent);
                     return TypedResults.Created($"/api/games/{gameId}", Info(game));
@@ -123,14 +133,37 @@ public static class GamesApi
             detail: "Every game PIN drawn is in use by another live game. Try again in a moment.");
     }
 
-    private static Ok<List<GameInfo>> ListLive(TeacherDb mine, GameRegistry registry) =>
-        TypedResults.Ok(registry.OfTeacher(mine.TeacherId).Where(g => !g.IsOver).OrderByDescending(g => g.CreatedAt).Select(Info).ToList());
+    private static string JoinUrl(string root, string pin) => string.Create(CultureInfo.InvariantCulture, $"{root}/play?pin={pin}");
 
-    private static async Task<Results<Ok<GameInfo>, ProblemHttpResult>> Get(long id, TeacherDb mine, GameRegistry registry)
+    private static async Task<Ok<List<GameInfo>>> ListLive(TeacherDb mine, GameRegistry registry, GameCluster cluster)
+    {
+        if (cluster.Enabled)
+        {
+            var live = new List<GameInfo>();
+            foreach (var id in await cluster.LiveGamesOfAsync(mine.TeacherId))
+            {
+                if (await cluster.Grain(id).Summary() is { IsOver: false } summary && summary.TeacherId == mine.TeacherId)
+                {
+                    live.Add(Info(summary));
+                }
+            }
+
+            return TypedResults.Ok(live);
+        }
+
+        return TypedResults.Ok(registry.OfTeacher(mine.TeacherId).Where(g => !g.IsOver).OrderByDescending(g => g.CreatedAt).Select(Info).ToList());
+    }
+
+    private static async Task<Results<Ok<GameInfo>, ProblemHttpResult>> Get(long id, TeacherDb mine, GameRegistry registry, GameCluster cluster)
     {
         if (registry.Find(id) is { } game && game.TeacherId == mine.TeacherId)
         {
             return TypedResults.Ok(Info(game));
+        }
+
+        if (cluster.Enabled && await LiveSummaryAsync(cluster, mine, id) is { } summary)
+        {
+            return TypedResults.Ok(Info(summary));
         }
 
         var stored = await mine.QuerySingleOrDefaultAsync<StoredGame>(
@@ -150,8 +183,15 @@ public static class GamesApi
     }
 
     /// <summary>The host's End, for a game left running whose host screen is gone (the players are told as from the hub).</summary>
-    private static Results<Ok<GameInfo>, ProblemHttpResult> End(long id, TeacherDb mine, GameRegistry registry)
+    private static async Task<Results<Ok<GameInfo>, ProblemHttpResult>> End(long id, TeacherDb mine, GameRegistry registry, GameCluster cluster)
     {
+        if (cluster.Enabled)
+        {
+            return await LiveSummaryAsync(cluster, mine, id) is not null && await cluster.Grain(id).EndByTeacher(mine.TeacherId) is { } ended
+                ? TypedResults.Ok(Info(ended))
+                : Problems.NotFound("live game");
+        }
+
         if (registry.Find(id) is not { IsOver: false } game || game.TeacherId != mine.TeacherId)
         {
             return Problems.NotFound("live game");
@@ -161,24 +201,63 @@ public static class GamesApi
         return TypedResults.Ok(Info(game));
     }
 
-    private static Results<ContentHttpResult, ProblemHttpResult> QrCode(long id, TeacherDb mine, GameRegistry registry, HttpContext context)
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult>> QrCode(long id, TeacherDb mine, GameRegistry registry, GameCluster cluster, HttpContext context)
     {
-        if (registry.Find(id) is not { } game || game.TeacherId != mine.TeacherId || game.IsOver)
+        string joinUrl;
+        if (cluster.Enabled)
+        {
+            if (await LiveSummaryAsync(cluster, mine, id) is not { IsOver: false } summary)
+            {
+                return Problems.NotFound("live game");
+            }
+
+            joinUrl = summary.JoinUrl;
+        }
+        else if (registry.Find(id) is not { } game || game.TeacherId != mine.TeacherId || game.IsOver)
         {
             return Problems.NotFound("live game");
         }
+        else
+        {
+            joinUrl = game.JoinUrl;
+        }
 
-        using var data = QRCodeGenerator.GenerateQrCode(game.JoinUrl, QRCodeGenerator.ECCLevel.M);
+        using var data = QRCodeGenerator.GenerateQrCode(joinUrl, QRCodeGenerator.ECCLevel.M);
         var svg = new SvgQRCode(data).GetGraphic(10, "#000000", "#ffffff", true, SvgQRCode.SizingMode.ViewBoxAttribute);
         context.Response.Headers.CacheControl = "private, max-age=3600";
         return TypedResults.Content(svg, "image/svg+xml");
     }
 
-    private static Results<Ok<PlayInfo>, ProblemHttpResult> Lookup(string pin, GameRegistry registry) =>
-        registry.FindByPin(pin) is { IsOver: false } game
-            ? TypedResults.Ok(new PlayInfo(game.Pin, game.Title, game.JoinMode, game.FreeRosterNames(), game.UnavailableRosterNames()))
-            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such game",
-                detail: "There is no game with that PIN right now. Check the number on the screen.");
+    private static async Task<Results<Ok<PlayInfo>, ProblemHttpResult>> Lookup(string pin, GameRegistry registry, GameCluster cluster)
+    {
+        if (cluster.Enabled)
+        {
+            if (await cluster.FindByPinAsync(pin) is { } id && await cluster.Grain(id).Summary() is { IsOver: false } summary)
+            {
+                return TypedResults.Ok(new PlayInfo(summary.Pin, summary.Title, summary.JoinMode, summary.FreeNames, summary.UnavailableNames));
+            }
+        }
+        else if (registry.FindByPin(pin) is { IsOver: false } game)
+        {
+            return TypedResults.Ok(new PlayInfo(game.Pin, game.Title, game.JoinMode, game.FreeRosterNames(), game.UnavailableRosterNames()));
+        }
+
+        return TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "No such game",
+            detail: "There is no game with that PIN right now. Check the number on the screen.");
+    }
+
+    /// <summary>A live game of mine, as its grain sees it (cluster mode); null when it is not mine or not live.</summary>
+    private static async Task<GameSummary?> LiveSummaryAsync(GameCluster cluster, TeacherDb mine, long id)
+    {
+        var live = await mine.QuerySingleOrDefaultAsync<long?>(
+            "SELECT id FROM games WHERE id = @id AND teacher_id = @TeacherId AND status IN ('lobby', 'running')", new { id });
+        return live is not null && await cluster.Grain(id).Summary() is { } summary && summary.TeacherId == mine.TeacherId ? summary : null;
+    }
+
+    private static GameInfo Info(GameSummary game) => new(
+        game.Id, game.QuizId, game.Pin, game.JoinUrl, $"/api/games/{game.Id}/qr.svg", game.Title, game.QuestionCount,
+        game.GamePhase switch { GamePhase.Lobby => "lobby", GamePhase.Podium or GamePhase.Closed => "finished", _ => "running" },
+        game.GamePhase, game.Players, JsonSerializer.Deserialize<GameSettings>(game.Options, QuizzesApi.Json)!);
 
     private static GameInfo Info(LiveGame game) => new(
         game.Id, game.QuizId, game.Pin, game.JoinUrl, $"/api/games/{game.Id}/qr.svg", game.Title, game.QuestionCount,

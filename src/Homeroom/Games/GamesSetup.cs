@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 using System.Threading.RateLimiting;
+using Homeroom.Games.Cluster;
 
 namespace Homeroom.Games;
 
@@ -28,6 +29,7 @@ public static class GamesSetup
         services.AddSingleton<GameServices>();
         services.AddSingleton<GameRegistry>();
         services.AddHostedService(provider => provider.GetRequiredService<GameRegistry>());
+        builder.AddGameCluster();
 
         var perMinute = builder.Configuration.GetValue("Homeroom:PinLookupsPerMinutePerClient", 60);
         services.AddRateLimiter(options => options.AddPolicy(GamesApi.PinLookupRateLimit, context => RateLimitPartition.GetFixedWindowLimiter(
@@ -36,5 +38,16 @@ public static class GamesSetup
         return builder;
     }
 
-    public static void MapGameHub(this IEndpointRouteBuilder app) => app.MapHub<GameHub>(HubPath);
+    public static void MapGameHub(this IEndpointRouteBuilder app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        if (app.ServiceProvider.GetRequiredService<Cluster.GameCluster>().Enabled)
+        {
+            app.MapHub<Cluster.ClusterGameHub>(HubPath);
+        }
+        else
+        {
+            app.MapHub<GameHub>(HubPath);
+        }
+    }
 }

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading.Channels;
@@ -28,12 +27,6 @@ public sealed class LiveGame
     /// <summary>Small games get every answer count; bigger ones at most this often.</summary>
     private const long AnswerCountEveryMs = 200;
 
-    /// <summary>Players' connections are spread over this many SignalR groups, so that a message to every player goes out a group at a time (<see cref="ToEveryoneAsync"/>).</summary>
-    private const int PlayerShards = 16;
-
-    /// <summary>A message of its own to each player (<see cref="ToEachAsync"/>) yields to the thread pool after this many sends.</summary>
-    private const int SendsPerWave = 500;
-
     private readonly Lock sync = new();
     private readonly GameServices services;
     private readonly IReadOnlyList<Question> questions;
@@ -46,9 +39,9 @@ public sealed class LiveGame
     private readonly Dictionary<string, Player> byToken = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Player> byConnection = new(StringComparer.Ordinal);
     private readonly HashSet<string> hosts = new(StringComparer.Ordinal);
-    private readonly string[] playerGroups;
-    private readonly Channel<Func<IHubContext<GameHub>, Task>> outbox =
-        Channel.CreateUnbounded<Func<IHubContext<GameHub>, Task>>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly IGameOutput output;
+    private readonly Channel<Func<IGameOutput, Task>> outbox =
+        Channel.CreateUnbounded<Func<IGameOutput, Task>>(new UnboundedChannelOptions { SingleReader = true });
 
     private GamePhase phase = GamePhase.Lobby;
     private int index = -1;
@@ -63,9 +56,12 @@ public sealed class LiveGame
     private Leaderboard? lastLeaderboard;
     private Podium? podium;
 
+    /// <summary>The highest question whose opening is stored (a question replayed after a hand-over is not stored twice).</summary>
+    private int storedOpen = -1;
+
     public LiveGame(
         long id, string pin, long teacherId, long quizId, string title, IReadOnlyList<Question> questions, GameSettings settings,
-        IReadOnlyList<RosterName>? roster, string joinUrl, GameServices services)
+        IReadOnlyList<RosterName>? roster, string joinUrl, GameServices services, IGameOutput? output = null)
     {
         ArgumentNullException.ThrowIfNull(questions);
         ArgumentNullException.ThrowIfNull(services);
@@ -80,9 +76,9 @@ public sealed class LiveGame
         this.roster = roster;
         this.services = services;
         shownOrder = [.. questions.Select(ShownOrder)];
+        this.output = output ?? new HubGameOutput<GameHub>(services.Hub, id);
         // The pictures' addresses for players (and the host screen): sent only with their question, so only those shown it can load it.
         imageLinks = [.. questions.Select(q => q.ImageId is { } image ? services.Images.ForPlayers(image) : null)];
-        playerGroups = [.. Enumerable.Range(0, PlayerShards).Select(shard => string.Create(CultureInfo.InvariantCulture, $"players:{id}:{shard}"))];
         CreatedAt = services.Clock.GetUtcNow();
         LastActivity = CreatedAt;
         _ = Task.Run(SendLoopAsync);
@@ -109,12 +105,11 @@ public sealed class LiveGame
 
     public int QuestionCount => questions.Count;
 
-    /// <summary>The SignalR group of this player's connection: one of <see cref="PlayerShards"/> groups of the game's players.</summary>
-    public string PlayersGroupOf(string connectionId) =>
-        playerGroups[(int)((uint)StringComparer.Ordinal.GetHashCode(connectionId) % PlayerShards)];
+    /// <summary>The SignalR group of this player's connection: one of the game's player groups (<see cref="GameGroups"/>).</summary>
+    public string PlayersGroupOf(string connectionId) => GameGroups.PlayersOf(Id, connectionId);
 
     /// <summary>The SignalR group of the host's connections (a host may reload, or open a second screen).</summary>
-    public string HostsGroup => "hosts:" + Id;
+    public string HostsGroup => GameGroups.Hosts(Id);
 
     public GamePhase Phase
     {
@@ -197,6 +192,7 @@ public sealed class LiveGame
     {
         Player player;
         Task saved;
+        string token;
         lock (sync)
         {
             if (phase is GamePhase.Podium or GamePhase.Closed)
@@ -211,25 +207,26 @@ public sealed class LiveGame
 
             var (name, studentId) = ChooseName(nickname);
             var firstQuestion = phase is GamePhase.Question or GamePhase.Answering ? index : index + 1;
-            player = new Player(players.Count + 1, name, studentId, NewToken(), Math.Max(0, firstQuestion), questions.Count);
+            token = NewToken();
+            player = new Player(players.Count + 1, name, studentId, TokenHash(token), Math.Max(0, firstQuestion), questions.Count);
             players.Add(player);
             byName[Nicknames.Key(name)] = player;
-            byToken[player.Token] = player;
+            byToken[player.TokenHash] = player;
             Attach(player, connectionId);
             if (IsWaiting(player))
             {
                 waiting++;
             }
 
-            saved = services.Log.PlayerJoined(Id, player.Id, name, studentId, Now(), player.FirstQuestion);
+            saved = services.Log.PlayerJoined(Id, player.Id, name, studentId, Now(), player.FirstQuestion, player.TokenHash);
             var change = new LobbyChange(Lobby(player), ActiveCount(), ConnectedCount());
-            Send(hub => hub.Clients.Group(HostsGroup).SendAsync("playerJoined", change));
+            Send(o => o.ToHostsAsync("playerJoined", change));
         }
 
         await saved;
         lock (sync)
         {
-            return new Joined(player.Id, player.Nickname, player.Token, StateFor(player));
+            return new Joined(player.Id, player.Nickname, token, StateFor(player));
         }
     }
 
@@ -237,7 +234,7 @@ public sealed class LiveGame
     {
         lock (sync)
         {
-            if (token is null || !byToken.TryGetValue(token, out var player))
+            if (token is null || !byToken.TryGetValue(TokenHash(token), out var player))
             {
                 throw new HubException("That rejoin token is not valid for this game. Join again with a nickname.");
             }
@@ -255,7 +252,7 @@ public sealed class LiveGame
             if (player.ConnectionId is { } old && old != connectionId)
             {
                 byConnection.Remove(old);
-                Send(hub => hub.Groups.RemoveFromGroupAsync(old, PlayersGroupOf(old)));
+                Send(o => o.LeaveAsync(old));
             }
 
             var wasWaiting = IsWaiting(player);
@@ -266,8 +263,8 @@ public sealed class LiveGame
             }
 
             var change = new LobbyChange(Lobby(player), ActiveCount(), ConnectedCount());
-            Send(hub => hub.Clients.Group(HostsGroup).SendAsync("playerJoined", change));
-            return new Joined(player.Id, player.Nickname, player.Token, StateFor(player));
+            Send(o => o.ToHostsAsync("playerJoined", change));
+            return new Joined(player.Id, player.Nickname, token, StateFor(player));
         }
     }
 
@@ -328,7 +325,7 @@ public sealed class LiveGame
                 {
                     lastCountSent = Environment.TickCount64;
                     var count = new AnswerCount(index, answered, answered + waiting);
-                    Send(hub => hub.Clients.Group(HostsGroup).SendAsync("answerCount", count));
+                    Send(o => o.ToHostsAsync("answerCount", count));
                 }
             }
         }
@@ -358,7 +355,148 @@ public sealed class LiveGame
 
             Detach(player);
             var change = new LobbyChange(Lobby(player), ActiveCount(), ConnectedCount());
-            Send(hub => hub.Clients.Group(HostsGroup).SendAsync("playerLeft", change));
+            Send(o => o.ToHostsAsync("playerLeft", change));
+        }
+    }
+
+    /// <summary>
+    /// A connection that is already in the game on another server (the game was handed over to this one) is this player's:
+    /// it gets the player's messages again, unless the player has rejoined on another connection meanwhile.
+    /// </summary>
+    public void Reattach(string connectionId, int playerId)
+    {
+        lock (sync)
+        {
+            if (playerId < 1 || playerId > players.Count || byConnection.ContainsKey(connectionId))
+            {
+                return;
+            }
+
+            var player = players[playerId - 1];
+            if (player.Kicked || player.ConnectionId is not null)
+            {
+                return;
+            }
+
+            var wasWaiting = IsWaiting(player);
+            Attach(player, connectionId);
+            if (!wasWaiting && IsWaiting(player))
+            {
+                waiting++;
+            }
+        }
+    }
+
+    // ---- Hand-over -----------------------------------------------------------------------------------
+
+    /// <summary>
+    /// Rebuilds the game from what it stored, on a server taking it over (cluster mode; docs/live-games.md, "Several
+    /// servers"): the players with their hashed rejoin tokens, every stored answer with its points, so scores and
+    /// streaks are exactly what they were; nobody is connected until they rejoin or their server re-attaches them.
+    /// Where it resumes: a lobby stays a lobby; a game whose last question had closed shows that question's results (the
+    /// host's Next goes on); a question whose answers were open (or the first, while being read) is played again after
+    /// <paramref name="replayAfter"/> (the answers already stored stand, the others get the full time); a finished game
+    /// shows its podium.
+    /// </summary>
+    internal void Restore(
+        string status, IReadOnlyList<StoredPlayer> storedPlayers, IReadOnlyList<StoredAnswer> storedAnswers, IReadOnlyList<StoredQuestion> asked,
+        TimeSpan replayAfter)
+    {
+        lock (sync)
+        {
+            foreach (var stored in storedPlayers.OrderBy(p => p.Id))
+            {
+                while (players.Count < stored.Id - 1)
+                {
+                    // A hole in the numbering cannot happen (players are stored before Join returns); keep ids aligned anyway.
+                    players.Add(new Player(players.Count + 1, "?", null, "", questions.Count, questions.Count) { Kicked = true });
+                    kicked++;
+                }
+
+                var player = new Player(stored.Id, stored.Nickname, stored.StudentId, stored.RejoinHash ?? "", stored.FirstQuestion, questions.Count)
+                {
+                    Kicked = stored.Kicked,
+                };
+                players.Add(player);
+                byName[Nicknames.Key(stored.Nickname)] = player;
+                if (stored.Kicked)
+                {
+                    kicked++;
+                }
+                else if (stored.RejoinHash is { } hash)
+                {
+                    byToken[hash] = player;
+                }
+            }
+
+            foreach (var stored in storedAnswers)
+            {
+                if (stored.PlayerId < 1 || stored.PlayerId > players.Count || stored.QuestionIndex < 0 || stored.QuestionIndex >= questions.Count)
+                {
+                    continue;
+                }
+
+                using var json = JsonDocument.Parse(stored.Answer);
+                var answer = Scoring.Read(questions[stored.QuestionIndex], json.RootElement) ?? new PlayerAnswer();
+                var player = players[stored.PlayerId - 1];
+                player.Answers[stored.QuestionIndex] = new AnswerRecord(
+                    answer, new AnswerScore(stored.Correct == true, stored.Points, stored.StreakBonus, stored.Streak), stored.Correct, stored.TimeMs);
+                player.Score += stored.Points + stored.StreakBonus;
+            }
+
+            var last = asked.Count == 0 ? -1 : asked.Max(q => q.Index);
+            var lastClosed = last >= 0 && asked.First(q => q.Index == last).ClosedAt is not null;
+            storedOpen = last;
+            foreach (var player in players)
+            {
+                // Streaks as CloseQuestion left them: a right answer's streak, reset by a missed question (polls leave it).
+                for (var q = 0; q <= last; q++)
+                {
+                    if (player.Answers[q] is { } record)
+                    {
+                        player.Streak = record.Score.Streak;
+                    }
+                    else if ((q < last || lastClosed) && questions[q].Type != QuestionTypes.Poll && player.FirstQuestion <= q)
+                    {
+                        player.Streak = 0;
+                    }
+                }
+            }
+
+            switch (status)
+            {
+                case "lobby":
+                    return;
+                case "running" when lastClosed:
+                    index = last;
+                    phase = GamePhase.Results;
+                    var ranked = Rank();
+                    lastEnded = Ended(index, players.Count(p => !p.Kicked && p.FirstQuestion <= index));
+                    foreach (var player in ranked)
+                    {
+                        player.LastResult = ResultOf(player, index, ranked.Count);
+                    }
+
+                    return;
+                case "running":
+                    index = Math.Max(0, last);
+                    phase = GamePhase.Question;
+                    foreach (var player in players)
+                    {
+                        // Waited for until the time limit, as a phone that dropped during the question is.
+                        player.DroppedDuring = index;
+                    }
+
+                    var replay = index;
+                    Schedule(replayAfter, _ => ShowQuestion(replay));
+                    return;
+                default:
+                    index = Math.Max(0, last);
+                    phase = GamePhase.Podium;
+                    var final = Rank();
+                    podium = new Podium([.. final.Take(Settings.PodiumSize).Select(Standing)], final.Count, last + 1);
+                    return;
+            }
         }
     }
 
@@ -441,19 +579,19 @@ public sealed class LiveGame
             var player = players[playerId - 1];
             var connection = player.ConnectionId;
             Detach(player, kick: true);
-            byToken.Remove(player.Token);
+            byToken.Remove(player.TokenHash);
             _ = services.Log.PlayerKicked(Id, player.Id);
             var change = new LobbyChange(Lobby(player), ActiveCount(), ConnectedCount());
             if (connection is not null)
             {
-                Send(async hub =>
+                Send(async o =>
                 {
-                    await hub.Clients.Client(connection).SendAsync("kicked", new Notice("The host removed you from this game."));
-                    await hub.Groups.RemoveFromGroupAsync(connection, PlayersGroupOf(connection));
+                    await o.ToConnectionAsync(connection, "kicked", new Notice("The host removed you from this game."));
+                    await o.LeaveAsync(connection);
                 });
             }
 
-            Send(hub => hub.Clients.Group(HostsGroup).SendAsync("playerLeft", change));
+            Send(o => o.ToHostsAsync("playerLeft", change));
         }
     }
 
@@ -468,7 +606,7 @@ public sealed class LiveGame
                 case GamePhase.Lobby:
                     phase = GamePhase.Closed;
                     CancelTimer();
-                    Send(hub => ToEveryoneAsync(hub, "gameClosed", new Notice("The host closed this game.")));
+                    Send(o => o.ToEveryoneAsync("gameClosed", new Notice("The host closed this game.")));
                     Send(_ => Task.Run(() => Over?.Invoke(this)));
                     return false;
                 case GamePhase.Podium or GamePhase.Closed:
@@ -494,7 +632,7 @@ public sealed class LiveGame
         answered = 0;
         lastEnded = null;
         var shown = Shown(number);
-        Send(hub => ToEveryoneAsync(hub, "question", shown));
+        Send(o => o.ToEveryoneAsync("question", shown));
         var read = TimeSpan.FromSeconds(Settings.ReadSeconds);
         if (read <= TimeSpan.Zero)
         {
@@ -519,13 +657,18 @@ public sealed class LiveGame
         LastActivity = openedAt;
         answered = players.Count(p => p.Answers[index] is not null);
         waiting = players.Count(IsWaiting);
-        _ = services.Log.QuestionOpened(Id, index, openedAt.ToUnixTimeMilliseconds());
+        if (index > storedOpen)
+        {
+            storedOpen = index;
+            _ = services.Log.QuestionOpened(Id, index, openedAt.ToUnixTimeMilliseconds());
+        }
+
         var open = Open(index, TimeSpan.FromSeconds(TimeLimit(questions[index])));
         var at = generation;
         var started = Stopwatch.GetTimestamp();
-        Send(async hub =>
+        Send(async o =>
         {
-            await ToEveryoneAsync(hub, "answersOpen", open);
+            await o.ToEveryoneAsync("answersOpen", open);
             // The time limit runs from when the answers went out (a slow fan-out gets up to 2 s back).
             var fanOut = Stopwatch.GetElapsedTime(started);
             lock (sync)
@@ -578,14 +721,14 @@ public sealed class LiveGame
             }
         }
 
-        Send(async hub =>
+        Send(async o =>
         {
             // The results go out once the answers are stored: no player sees a result before their answer's
             // acknowledgement, and the acknowledgements of the last answers are not queued behind 10,000 results
             // (a failure is logged by the log; show the results anyway).
             await stored.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await ToEveryoneAsync(hub, "questionEnded", ended);
-            await ToEachAsync(hub, "result", results);
+            await o.ToEveryoneAsync("questionEnded", ended);
+            await o.ToEachAsync("result", results);
         });
     }
 
@@ -595,7 +738,7 @@ public sealed class LiveGame
         var ranked = Rank();
         var board = new Leaderboard(index, questions.Count, [.. ranked.Take(5).Select(Standing)], ranked.Count);
         lastLeaderboard = board;
-        Send(hub => ToEveryoneAsync(hub, "leaderboard", board));
+        Send(o => o.ToEveryoneAsync("leaderboard", board));
     }
 
     private void Finish()
@@ -609,12 +752,12 @@ public sealed class LiveGame
         var leftEarly = players.Where(p => !p.Kicked && p.ConnectionId is null).Select(p => p.Id).ToList();
         var stored = services.Log.GameEnded(Id, Now(), leftEarly);
         var overs = ranked.Where(p => p.ConnectionId is not null).Select(p => (p.ConnectionId!, new GameOver(p.Rank, p.Score, ranked.Count))).ToList();
-        Send(async hub =>
+        Send(async o =>
         {
             // The podium goes out once the results are stored (a failure is logged by the log; show the podium anyway).
             await stored.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-            await ToEveryoneAsync(hub, "podium", final);
-            await ToEachAsync(hub, "gameOver", overs);
+            await o.ToEveryoneAsync("podium", final);
+            await o.ToEachAsync("gameOver", overs);
         });
         Send(_ => Task.Run(() => Over?.Invoke(this)));
     }
@@ -831,6 +974,10 @@ public sealed class LiveGame
 
     private static string Compact(JsonElement payload) => payload.GetRawText();
 
+    /// <summary>How a rejoin token is kept (in memory and in game_players.rejoin_hash): its SHA-256, base64url.</summary>
+    public static string TokenHash(string token) =>
+        Convert.ToBase64String(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(token))).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+
     private static string NewToken() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(24)).Replace('+', '-').Replace('/', '_');
 
     private long Now() => services.Clock.GetUtcNow().ToUnixTimeMilliseconds();
@@ -860,37 +1007,7 @@ public sealed class LiveGame
         timer = null;
     }
 
-    private void Send(Func<IHubContext<GameHub>, Task> message) => outbox.Writer.TryWrite(message);
-
-    /// <summary>
-    /// A message to every player, then to the hosts. Each send to a connection queues that connection's transport
-    /// on the thread pool, so one send to 10,000 players queued 10,000 work items at once, and every answer that
-    /// arrived meanwhile (its receive, its dispatch, its acknowledgement) waited behind all of them. Going a group
-    /// of players at a time, yielding to the thread pool's queue in between, lets that work through between waves.
-    /// </summary>
-    private async Task ToEveryoneAsync(IHubContext<GameHub> hub, string method, object message)
-    {
-        foreach (var group in playerGroups)
-        {
-            await hub.Clients.Group(group).SendAsync(method, message);
-            await Task.Yield();
-        }
-
-        await hub.Clients.Group(HostsGroup).SendAsync(method, message);
-    }
-
-    /// <summary>A message of its own to each of these connections, in waves like <see cref="ToEveryoneAsync"/>.</summary>
-    private static async Task ToEachAsync<T>(IHubContext<GameHub> hub, string method, IReadOnlyList<(string Connection, T Message)> messages)
-    {
-        for (var i = 0; i < messages.Count; i++)
-        {
-            await hub.Clients.Client(messages[i].Connection).SendAsync(method, messages[i].Message);
-            if ((i + 1) % SendsPerWave == 0)
-            {
-                await Task.Yield();
-            }
-        }
-    }
+    private void Send(Func<IGameOutput, Task> message) => outbox.Writer.TryWrite(message);
 
     private async Task SendLoopAsync()
     {
@@ -900,7 +1017,7 @@ public sealed class LiveGame
             {
                 try
                 {
-                    await message(services.Hub);
+                    await message(output);
                 }
                 catch (Exception e) when (e is IOException or InvalidOperationException or OperationCanceledException)
                 {
@@ -913,7 +1030,18 @@ public sealed class LiveGame
     /// <summary>Stops the game's sender once it is over and removed.</summary>
     internal void Retire() => outbox.Writer.TryComplete();
 
-    private sealed class Player(int id, string nickname, long? studentId, string token, int firstQuestion, int questionCount)
+    /// <summary>This server lets the game go (it moves to another): no timer fires here any more, nothing more is sent.</summary>
+    internal void Stop()
+    {
+        lock (sync)
+        {
+            CancelTimer();
+        }
+
+        Retire();
+    }
+
+    private sealed class Player(int id, string nickname, long? studentId, string tokenHash, int firstQuestion, int questionCount)
     {
         public int Id { get; } = id;
 
@@ -921,7 +1049,8 @@ public sealed class LiveGame
 
         public long? StudentId { get; } = studentId;
 
-        public string Token { get; } = token;
+        /// <summary>The rejoin token's SHA-256 (<see cref="LiveGame.TokenHash(string)"/>): the token itself is only ever in the player's hands.</summary>
+        public string TokenHash { get; } = tokenHash;
 
         public int FirstQuestion { get; } = firstQuestion;
 
@@ -947,4 +1076,50 @@ public sealed class LiveGame
     {
         public Task Saved { get; set; } = Task.CompletedTask;
     }
+}
+
+/// <summary>A player as stored in game_players, read back when a server takes a game over.</summary>
+public sealed class StoredPlayer
+{
+    public int Id { get; init; }
+
+    public string Nickname { get; init; } = "";
+
+    public long? StudentId { get; init; }
+
+    public string? RejoinHash { get; init; }
+
+    public int FirstQuestion { get; init; }
+
+    public bool Kicked { get; init; }
+}
+
+/// <summary>An answer as stored in game_answers.</summary>
+public sealed class StoredAnswer
+{
+    public int PlayerId { get; init; }
+
+    public int QuestionIndex { get; init; }
+
+    public string Answer { get; init; } = "null";
+
+    public bool? Correct { get; init; }
+
+    public int Points { get; init; }
+
+    public int StreakBonus { get; init; }
+
+    public int Streak { get; init; }
+
+    public long TimeMs { get; init; }
+}
+
+/// <summary>A question asked, as stored in game_questions.</summary>
+public sealed class StoredQuestion
+{
+    public int Index { get; init; }
+
+    public long OpenedAt { get; init; }
+
+    public long? ClosedAt { get; init; }
 }

@@ -34,12 +34,22 @@ public sealed class HubClient : IAsyncDisposable
 
     private HubConnection Connection => connection ?? throw new InvalidOperationException("Not connected.");
 
-    public static async Task<HubClient> ConnectAsync(Uri baseAddress, string? accessToken = null)
+    /// <summary>
+    /// Connects to the hub. <paramref name="skipNegotiation"/>: straight to a WebSocket without the negotiate request, as
+    /// clients behind a round-robin load balancer must (negotiate and connect could otherwise reach different servers).
+    /// </summary>
+    public static async Task<HubClient> ConnectAsync(Uri baseAddress, string? accessToken = null, bool skipNegotiation = false)
     {
         ArgumentNullException.ThrowIfNull(baseAddress);
         var client = new HubClient();
         var builder = new HubConnectionBuilder().WithUrl(new Uri(baseAddress, "/hubs/game"), options =>
         {
+            if (skipNegotiation)
+            {
+                options.SkipNegotiation = true;
+                options.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.WebSockets;
+            }
+
             if (accessToken is not null)
             {
                 options.AccessTokenProvider = () => Task.FromResult<string?>(accessToken);

@@ -45,7 +45,7 @@ public sealed class ServiceProcess : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(options);
         var dll = options.Dll ?? typeof(Program).Assembly.Location;
-        var port = PostgresServer.FreePort();
+        var port = options.Port ?? PostgresServer.FreePort();
         var address = new Uri($"http://127.0.0.1:{port}");
         var start = new ProcessStartInfo("dotnet")
         {
@@ -121,6 +121,24 @@ public sealed class ServiceProcess : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
+    /// <summary>SIGTERM, as systemd stops a service: the service shuts down cleanly. Waits for it to exit.</summary>
+    public async Task StopAsync()
+    {
+        if (process.HasExited)
+        {
+            return;
+        }
+
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill!.WaitForExitAsync();
+        }
+
+        await process.WaitForExitAsync();
+    }
+
+    public bool HasExited => process.HasExited;
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)
@@ -141,6 +159,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         /// <summary>The process's working directory; null: the folder of <see cref="Dll"/>.</summary>
         public string? WorkingDirectory { get; init; }
+
+        /// <summary>The loopback port to listen on; null: a free one.</summary>
+        public int? Port { get; init; }
 
         /// <summary>Settings passed on the command line (<c>--key value</c>).</summary>
         public Dictionary<string, string> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);

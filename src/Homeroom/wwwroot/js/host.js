@@ -545,7 +545,9 @@ const events = {
 
 async function connect() {
   connection = new window.signalR.HubConnectionBuilder()
-    .withUrl('/hubs/game')
+    // Straight to a WebSocket, without the negotiate request: behind a round-robin load balancer the two could reach
+    // different servers (docs/deployment.md, "Several servers").
+    .withUrl('/hubs/game', { skipNegotiation: true, transport: window.signalR.HttpTransportType.WebSockets })
     .withAutomaticReconnect()
     .configureLogging(window.signalR.LogLevel.Warning)
     .build();
@@ -554,10 +556,20 @@ async function connect() {
   }
   connection.onreconnecting(() => showBanner(errorBanner, 'Lost the connection to the game. Reconnecting…'));
   connection.onreconnected(async () => {
-    // A new connection must become the host again; the game may have moved on meanwhile.
-    const host = await call('Host', gameId);
-    if (host) {
-      showState(host);
+    // A new connection must become the host again; the game may have moved on meanwhile, or be moving to another
+    // server (its server went away): then try again for a while.
+    for (let attempt = 0; attempt < 30; attempt++) {
+      try {
+        showState(await connection.invoke('Host', gameId));
+        showBanner(errorBanner, '');
+        return;
+      } catch (error) {
+        showBanner(errorBanner, hubMessage(error));
+        if (!/moving/i.test(hubMessage(error))) {
+          return;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 1000));
+      }
     }
   });
   connection.onclose(() => {

@@ -501,7 +501,9 @@ async function connect() {
   }
   if (!connection) {
     connection = new window.signalR.HubConnectionBuilder()
-      .withUrl('/hubs/game')
+      // Straight to a WebSocket, without the negotiate request: behind a round-robin load balancer the two could reach
+      // different servers (docs/deployment.md, "Several servers").
+      .withUrl('/hubs/game', { skipNegotiation: true, transport: window.signalR.HttpTransportType.WebSockets })
       .withAutomaticReconnect()
       .configureLogging(window.signalR.LogLevel.Warning)
       .build();
@@ -581,12 +583,18 @@ async function join(nickname, button) {
 }
 
 /** Rejoins with the stored token: 'ok'; 'over' (removed, or the game ended); 'stale' (back to the PIN). */
-async function rejoin() {
+async function rejoin(attempt = 0) {
   try {
     joined(await connection.invoke('Rejoin', game.pin, game.token));
     return 'ok';
   } catch (error) {
     const message = hubMessage(error);
+    if (/moving/i.test(message) && attempt < 30) {
+      // The game's server went away and another is taking it over: the score is safe, try again in a moment.
+      status('Reconnecting…');
+      await new Promise((resolve) => setTimeout(resolve, 1000));
+      return rejoin(attempt + 1);
+    }
     if (/removed|ended/i.test(message)) {
       finish(/removed/i.test(message) ? 'Removed from the game' : 'Game over', message);
       return 'over';
