@@ -48,7 +48,7 @@ public sealed partial class AssignmentPagesTests(BrowserFixture fixture) : Brows
         var code = await cardLocator.Locator(".assignment-code").TextContentAsync();
         Assert.Matches("^[A-Z2-9]{6}$", code);
         await Assertions.Expect(cardLocator.Locator(".assignment-link a")).ToContainTextAsync($"/a/{code}");
-        Assert.True(await cardLocator.Locator("img.assignment-qr").EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"), "The QR code did not load.");
+        await cardLocator.Locator("img.assignment-qr").WaitForImageAsync("The QR code did not load.");
         await Assertions.Expect(desk.Locator(".site-nav a[href='/assignments']")).ToHaveAttributeAsync("aria-current", "page");
         await teacherBrowser.ScreenshotAsync("assignments-list");
 

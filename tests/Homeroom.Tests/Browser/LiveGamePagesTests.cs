@@ -55,7 +55,7 @@ public sealed partial class LiveGamePagesTests(BrowserFixture fixture, ITestOutp
         await Assertions.Expect(host.Locator("#join-url")).ToContainTextAsync($"/play?pin={pin}");
         await Assertions.Expect(host.Locator("#player-count")).ToHaveTextAsync("0 players");
         await Assertions.Expect(host.Locator("#next")).ToBeDisabledAsync();
-        Assert.True(await host.Locator("#qr").EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"), "The QR code did not load.");
+        await host.Locator("#qr").WaitForImageAsync("The QR code did not load.");
 
         // Ann scans the code (the PIN comes with the address); Bob types the PIN and first picks a taken name.
         await using var annBrowser = await Browser.NewPageAsync(phone: true);

@@ -104,6 +104,6 @@ public sealed class QuestionImagePagesTests(BrowserFixture fixture) : BrowserTes
     {
         await Assertions.Expect(image).ToBeVisibleAsync();
         await image.EvaluateAsync("img => img.decode()");
-        Assert.True(await image.EvaluateAsync<bool>("img => img.complete && img.naturalWidth > 0"), "The picture did not load.");
+        await image.WaitForImageAsync("The picture did not load.");
     }
 }
