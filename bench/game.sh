@@ -3,7 +3,7 @@
 #
 #   bench/game.sh [--players 1000,2500,5000,10000] [--db sqlite|postgres] [--questions 5]
 #                 [--workers 2] [--window 5] [--read-seconds 1] [--concurrency 100]
-#                 [--warmup 200] [--json FILE] [--no-build] [--app DIR]
+#                 [--warmup 200] [--busy N] [--json FILE] [--no-build] [--app DIR]
 #
 # For each player count N: starts a Release build of Homeroom on a fresh database (SQLite in a temp
 # directory, or a new database in a throwaway PostgreSQL cluster), signs up a teacher, creates a quiz
@@ -14,6 +14,8 @@
 # moment of the window. Prints answer-acknowledgement latency, question fan-out, server memory per
 # player and CPU, the load generator's CPU, and checks that every answer is in the database.
 # --app DIR runs a Homeroom published elsewhere (dotnet publish -c Release -o DIR), to compare builds.
+# --busy N keeps N busy neighbours (CPU-bound loops, each in its own session, like other people's builds)
+# running through each measured game, to measure it on a loaded machine (N=6 gives a load of about 8).
 # Exits 1 if any check failed, 2 on bad usage. Everything it starts is stopped on exit.
 set -euo pipefail
 
@@ -39,8 +41,9 @@ WARMUP=200
 JSON_FILE=""
 BUILD=1
 APP_DIR=""
+BUSY=0
 
-usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 while (($#)); do
     case $1 in
@@ -63,6 +66,8 @@ while (($#)); do
         --json) JSON_FILE=${2:-}; shift 2 ;;
         --json=*) JSON_FILE=${1#*=}; shift ;;
         --no-build) BUILD=0; shift ;;
+        --busy) BUSY=${2:-}; shift 2 ;;
+        --busy=*) BUSY=${1#*=}; shift ;;
         --app) APP_DIR=${2:-}; shift 2 ;;
         --app=*) APP_DIR=${1#*=}; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -80,12 +85,26 @@ for n in "${COUNTS[@]}"; do ((n <= 20000)) || die "at most 20000 players (the se
 [[ $READ_SECONDS =~ ^([0-9]|10)$ ]] || die "--read-seconds must be 0 to 10"
 [[ $CONCURRENCY =~ ^[1-9][0-9]*$ ]] || die "--concurrency must be a positive integer"
 [[ $WARMUP =~ ^[0-9]+$ ]] && ((WARMUP <= 2000)) || die "--warmup must be 0 to 2000 players"
+[[ $BUSY =~ ^([0-9]|1[0-6])$ ]] || die "--busy must be 0 to 16"
 if [[ -n $JSON_FILE && $JSON_FILE != /* ]]; then JSON_FILE="$PWD/$JSON_FILE"; fi
 
 cd "$REPO_DIR"
 
 NODE_PID=""
-cleanup_hook() { [[ -n $NODE_PID ]] && stop_pid "$NODE_PID"; }
+BUSY_PIDS=()
+busy_stop() {
+    local pid
+    for pid in "${BUSY_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+    BUSY_PIDS=()
+}
+busy_start() {
+    local i
+    for ((i = 0; i < BUSY; i++)); do
+        setsid sh -c 'while :; do :; done' &
+        BUSY_PIDS+=($!)
+    done
+}
+cleanup_hook() { [[ -n $NODE_PID ]] && stop_pid "$NODE_PID"; busy_stop; }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
@@ -213,6 +232,11 @@ for n in "${COUNTS[@]}"; do
     game_id=$(json_get id <<<"$game")
     pin=$(json_get pin <<<"$game")
     echo "   game $game_id, PIN $pin; service pid $SERVICE_PID"
+    if ((BUSY > 0)); then
+        busy_start
+        sleep 5
+        echo "   $BUSY busy neighbours running (load $(cut -d' ' -f1-3 /proc/loadavg))"
+    fi
 
     result="$RUN_LOG_DIR/game-$run-$n.json"
     status=0
@@ -223,6 +247,7 @@ for n in "${COUNTS[@]}"; do
     NODE_PID=$!
     wait "$NODE_PID" || status=$?
     NODE_PID=""
+    busy_stop
     ((status == 0)) || failed=1
 
     # The database must hold every player and every acknowledged answer.
