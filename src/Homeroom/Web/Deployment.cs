@@ -24,12 +24,21 @@ public static partial class Deployment
             .AddEnvironmentVariables("DOTNET_")
             .AddEnvironmentVariables("ASPNETCORE_")
             .AddCommandLine(args)
-            .Build()[WebHostDefaults.ContentRootKey];
-        return WebApplication.CreateBuilder(new WebApplicationOptions
+            .Build();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
             Args = args,
-            ContentRootPath = string.IsNullOrEmpty(given) ? AppContext.BaseDirectory : null,
+            ContentRootPath = string.IsNullOrEmpty(given[WebHostDefaults.ContentRootKey]) ? AppContext.BaseDirectory : null,
         });
+        // appsettings.json's Urls (every interface, port 5000: phones must reach a teacher's laptop) is only the default:
+        // the framework reads ASPNETCORE_URLS before appsettings.json, so without this the file would win over the
+        // environment, as systemd units and containers set it. --urls on the command line already wins.
+        if (given[WebHostDefaults.ServerUrlsKey] is { Length: > 0 } urls)
+        {
+            builder.WebHost.UseUrls(urls);
+        }
+
+        return builder;
     }
 
     /// <summary>

@@ -53,6 +53,21 @@ public sealed class DeploymentTests(SqliteFixture fixture) : AppTests(fixture), 
     }
 
     [Fact]
+    public async Task The_published_app_listens_where_ASPNETCORE_URLS_says_over_its_own_default()
+    {
+        var elsewhere = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "homeroom-tests", "cwd-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        await using var service = await ServiceProcess.StartAsync(new ServiceProcess.Options(StorageProvider.Sqlite)
+        {
+            Dll = await PublishedApp.DllAsync(),
+            WorkingDirectory = elsewhere,
+            AddressInEnvironment = true,
+        });
+        using var http = new HttpClient { BaseAddress = service.Address };
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri("/health", UriKind.Relative))).StatusCode);
+        Assert.Contains(service.Output, line => line.Contains("Now listening on: " + service.Address.ToString().TrimEnd('/'), StringComparison.Ordinal));
+    }
+
+    [Fact]
     public async Task A_page_or_file_missing_from_the_web_root_is_a_404_never_a_500()
     {
         var empty = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "homeroom-tests", "webroot-" + Guid.NewGuid().ToString("N")[..8])).FullName;

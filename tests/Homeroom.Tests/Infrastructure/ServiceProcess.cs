@@ -61,8 +61,16 @@ public sealed class ServiceProcess : IAsyncDisposable
         }
 
         start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add(address.ToString());
+        if (options.AddressInEnvironment)
+        {
+            start.Environment["ASPNETCORE_URLS"] = address.ToString();
+        }
+        else
+        {
+            start.ArgumentList.Add("--urls");
+            start.ArgumentList.Add(address.ToString());
+        }
+
         start.ArgumentList.Add("--Storage:Provider");
         start.ArgumentList.Add(options.Provider == StorageProvider.Sqlite ? "sqlite" : "postgres");
         foreach (var (key, value) in options.Settings)
@@ -159,6 +167,9 @@ public sealed class ServiceProcess : IAsyncDisposable
 
         /// <summary>The process's working directory; null: the folder of <see cref="Dll"/>.</summary>
         public string? WorkingDirectory { get; init; }
+
+        /// <summary>The address is given as ASPNETCORE_URLS, as a systemd unit or a container would, instead of --urls.</summary>
+        public bool AddressInEnvironment { get; init; }
 
         /// <summary>The loopback port to listen on; null: a free one.</summary>
         public int? Port { get; init; }
