@@ -91,6 +91,19 @@ public sealed class LoadBalancer : IAsyncDisposable
         throw new TimeoutException("haproxy did not answer.");
     }
 
+    /// <summary>SIGKILL to the balancer and its children without waiting: for a test that ran out of time.</summary>
+    public void Abandon()
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         if (!process.HasExited)
