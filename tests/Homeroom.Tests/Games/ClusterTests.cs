@@ -10,7 +10,7 @@ namespace Homeroom.Tests.Games;
 
 /// <summary>
 /// Live games across servers (Homeroom:Cluster): three real service processes on one throwaway PostgreSQL behind a real
-/// HAProxy doing plain round-robin (no sticky sessions). Pages and programs connect straight over WebSockets
+/// HAProxy, or nginx, doing plain round-robin (no sticky sessions). Pages and programs connect straight over WebSockets
 /// (skipNegotiation), so each hub connection is one request the balancer routes once. Answer times are the real clock's
 /// here, so exact scores are checked against the server's own acknowledged times by Kahoot's rule; no assertion waits on
 /// a time limit (waits are for events, with the HubClient's generous bound).
@@ -70,6 +70,26 @@ public sealed class ClusterTests
         finally
         {
             await DisposeAllAsync(firstPlayers.Concat(secondPlayers));
+        }
+    }
+
+    [Fact(Timeout = Bound)]
+    public async Task Behind_nginx_round_robin_players_spread_over_three_servers_play_a_whole_game()
+    {
+        await using var cluster = await ClusterOf3.StartAsync(balancer: LoadBalancer.Kind.Nginx);
+        var game = await cluster.NewGameAsync();
+        // nginx takes turns too: the next game is created through another server.
+        Assert.NotEqual(await cluster.OwnerOfAsync(game.Id), await cluster.OwnerOfAsync((await cluster.NewGameAsync()).Id));
+        await using var host = await cluster.HostAsync(game);
+        var players = await cluster.JoinAsync(game, 6, "Nat");
+        try
+        {
+            await PlayAsync(host, players);
+            await cluster.AssertReportAsync(game, players);
+        }
+        finally
+        {
+            await DisposeAllAsync(players);
         }
     }
 
@@ -534,9 +554,11 @@ public sealed class ClusterTests
 
         public Uri Address => balancer!.Address;
 
-        public static async Task<ClusterOf3> StartAsync(StorageProvider provider = StorageProvider.Postgres, int count = 3)
+        public static async Task<ClusterOf3> StartAsync(StorageProvider provider = StorageProvider.Postgres, int count = 3, LoadBalancer.Kind balancer = LoadBalancer.Kind.HAProxy)
         {
-            TestEnvironment.Require(LoadBalancer.Installed, "HAProxy (apt-get install haproxy)");
+            TestEnvironment.Require(
+                LoadBalancer.Binary(balancer) is not null,
+                balancer == LoadBalancer.Kind.Nginx ? "nginx (apt-get install nginx)" : "HAProxy (apt-get install haproxy)");
             ClusterOf3 cluster;
             if (provider == StorageProvider.Postgres)
             {
@@ -556,7 +578,7 @@ public sealed class ClusterTests
                 // The first start migrates the database; the others start together.
                 await cluster.StartServerAsync(0);
                 await Task.WhenAll(Enumerable.Range(1, count - 1).Select(cluster.StartServerAsync));
-                cluster.balancer = await LoadBalancer.StartAsync(cluster.ports);
+                cluster.balancer = await LoadBalancer.StartAsync(cluster.ports, balancer);
                 return cluster;
             }
             catch
