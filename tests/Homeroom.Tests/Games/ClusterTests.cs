@@ -10,7 +10,7 @@ namespace Homeroom.Tests.Games;
 
 /// <summary>
 /// Live games across servers (Homeroom:Cluster): three real service processes on one throwaway PostgreSQL behind a real
-/// HAProxy doing plain round-robin (no sticky sessions). Pages and programs connect straight over WebSockets
+/// HAProxy, or nginx, doing plain round-robin (no sticky sessions). Pages and programs connect straight over WebSockets
 /// (skipNegotiation), so each hub connection is one request the balancer routes once. Answer times are the real clock's
 /// here, so exact scores are checked against the server's own acknowledged times by Kahoot's rule; no assertion waits on
 /// a time limit (waits are for events, with the HubClient's generous bound).
@@ -18,6 +18,13 @@ namespace Homeroom.Tests.Games;
 public sealed class ClusterTests
 {
     private const int TimeLimit = 30;
+
+    /// <summary>
+    /// Each test's bound (ms), so that a hang fails the test instead of the run: xunit fails it at the bound, cancels
+    /// TestContext.Current.CancellationToken (on which ClusterOf3 kills its processes) and moves on. These tests take
+    /// 5 to 50 s; a server's start alone may take up to ServiceProcess's 180 s on a loaded machine.
+    /// </summary>
+    private const int Bound = 300_000;
 
     private static readonly object Quiz = new
     {
@@ -34,7 +41,7 @@ public sealed class ClusterTests
     private static readonly object[] Right = [true, 1, false];
     private static readonly object[] Wrong = [false, 0, true];
 
-    [Fact]
+    [Fact(Timeout = Bound)]
     public async Task Players_spread_over_three_servers_play_two_games_at_once_with_exact_scores_and_correct_reports()
     {
         await using var cluster = await ClusterOf3.StartAsync();
@@ -66,7 +73,27 @@ public sealed class ClusterTests
         }
     }
 
-    [Fact]
+    [Fact(Timeout = Bound)]
+    public async Task Behind_nginx_round_robin_players_spread_over_three_servers_play_a_whole_game()
+    {
+        await using var cluster = await ClusterOf3.StartAsync(balancer: LoadBalancer.Kind.Nginx);
+        var game = await cluster.NewGameAsync();
+        // nginx takes turns too: the next game is created through another server.
+        Assert.NotEqual(await cluster.OwnerOfAsync(game.Id), await cluster.OwnerOfAsync((await cluster.NewGameAsync()).Id));
+        await using var host = await cluster.HostAsync(game);
+        var players = await cluster.JoinAsync(game, 6, "Nat");
+        try
+        {
+            await PlayAsync(host, players);
+            await cluster.AssertReportAsync(game, players);
+        }
+        finally
+        {
+            await DisposeAllAsync(players);
+        }
+    }
+
+    [Fact(Timeout = Bound)]
     public async Task On_sqlite_the_cluster_is_one_server_on_this_machine_and_plays_a_whole_game()
     {
         await using var cluster = await ClusterOf3.StartAsync(StorageProvider.Sqlite, count: 1);
@@ -84,7 +111,7 @@ public sealed class ClusterTests
         }
     }
 
-    [Fact]
+    [Fact(Timeout = Bound)]
     public async Task Killing_the_server_that_runs_a_game_mid_question_the_game_finishes_on_another_with_every_acknowledged_answer()
     {
         await using var cluster = await ClusterOf3.StartAsync();
@@ -138,7 +165,7 @@ public sealed class ClusterTests
         }
     }
 
-    [Fact]
+    [Fact(Timeout = Bound)]
     public async Task A_rolling_restart_of_all_three_servers_during_a_game_loses_no_player()
     {
         await using var cluster = await ClusterOf3.StartAsync();
@@ -333,13 +360,13 @@ public sealed class ClusterTests
 
         public async Task<JsonElement> NextAsync(string target)
         {
-            while (true)
+            for (var attempt = 0; ; attempt++)
             {
                 try
                 {
                     return await Client.NextAsync(target, TimeSpan.FromSeconds(60));
                 }
-                catch (InvalidOperationException) when (Client.Closed)
+                catch (InvalidOperationException) when (Client.Closed && attempt < 100)
                 {
                     await EnsureConnectedAsync();
                     if (target == "answersOpen" && openSeen is { } open)
@@ -507,6 +534,7 @@ public sealed class ClusterTests
         private readonly StorageProvider provider;
         private readonly string connectionString;
         private readonly string? directory;
+        private readonly CancellationTokenRegistration timedOut;
         private LoadBalancer? balancer;
         private int games;
 
@@ -519,13 +547,18 @@ public sealed class ClusterTests
             ports = [.. Enumerable.Range(0, count).Select(_ => PostgresServer.FreePort())];
             siloPorts = [.. Enumerable.Range(0, count).Select(_ => PostgresServer.FreePort())];
             gatewayPorts = [.. Enumerable.Range(0, count).Select(_ => PostgresServer.FreePort())];
+            // A test past its bound is left running by xunit, which never disposes this: kill the processes then, so that
+            // none outlives the run and the test's own waits end.
+            timedOut = TestContext.Current.CancellationToken.Register(Abandon);
         }
 
         public Uri Address => balancer!.Address;
 
-        public static async Task<ClusterOf3> StartAsync(StorageProvider provider = StorageProvider.Postgres, int count = 3)
+        public static async Task<ClusterOf3> StartAsync(StorageProvider provider = StorageProvider.Postgres, int count = 3, LoadBalancer.Kind balancer = LoadBalancer.Kind.HAProxy)
         {
-            TestEnvironment.Require(LoadBalancer.Installed, "HAProxy (apt-get install haproxy)");
+            TestEnvironment.Require(
+                LoadBalancer.Binary(balancer) is not null,
+                balancer == LoadBalancer.Kind.Nginx ? "nginx (apt-get install nginx)" : "HAProxy (apt-get install haproxy)");
             ClusterOf3 cluster;
             if (provider == StorageProvider.Postgres)
             {
@@ -545,7 +578,7 @@ public sealed class ClusterTests
                 // The first start migrates the database; the others start together.
                 await cluster.StartServerAsync(0);
                 await Task.WhenAll(Enumerable.Range(1, count - 1).Select(cluster.StartServerAsync));
-                cluster.balancer = await LoadBalancer.StartAsync(cluster.ports);
+                cluster.balancer = await LoadBalancer.StartAsync(cluster.ports, balancer);
                 return cluster;
             }
             catch
@@ -557,6 +590,7 @@ public sealed class ClusterTests
 
         private async Task StartServerAsync(int i)
         {
+            TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
             var options = new ServiceProcess.Options(provider)
             {
                 Port = ports[i],
@@ -660,8 +694,18 @@ public sealed class ClusterTests
 
         private static int Index(string instanceName) => int.Parse(instanceName["server".Length..], System.Globalization.CultureInfo.InvariantCulture);
 
+        private void Abandon()
+        {
+            balancer?.Abandon();
+            foreach (var server in servers)
+            {
+                server?.Abandon();
+            }
+        }
+
         public async ValueTask DisposeAsync()
         {
+            await timedOut.DisposeAsync();
             if (balancer is not null)
             {
                 await balancer.DisposeAsync();

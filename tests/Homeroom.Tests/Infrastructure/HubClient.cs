@@ -20,6 +20,7 @@ public sealed class HubCallException(string message) : Exception(message);
 public sealed class HubClient : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(15);
+    private static readonly TimeSpan ConnectWait = TimeSpan.FromSeconds(60);
     private readonly List<(string Target, JsonElement Argument)> events = [];
     private readonly Lock gate = new();
     private TaskCompletionSource arrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,13 +65,22 @@ public sealed class HubClient : IAsyncDisposable
             client.Ended();
             return Task.CompletedTask;
         };
+        // Bounded: the WebSocket's own connect has no timeout, so a proxy that accepts the connection and never answers
+        // would otherwise hold the test forever.
+        using var timeout = new CancellationTokenSource(ConnectWait);
         try
         {
-            await client.connection.StartAsync();
+            await client.connection.StartAsync(timeout.Token);
         }
         catch (HubException refused)
         {
+            await client.connection.DisposeAsync();
             throw new HubCallException(refused.Message);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
+        {
+            await client.connection.DisposeAsync();
+            throw new TimeoutException($"The hub at {baseAddress} did not accept a connection within {ConnectWait.TotalSeconds} s.");
         }
 
         return client;

@@ -129,7 +129,10 @@ public sealed class ServiceProcess : IAsyncDisposable
         await process.WaitForExitAsync();
     }
 
-    /// <summary>SIGTERM, as systemd stops a service: the service shuts down cleanly. Waits for it to exit.</summary>
+    /// <summary>
+    /// SIGTERM, as systemd stops a service: the service shuts down cleanly. Waits for it to exit, as long as systemd's
+    /// TimeoutStopSec in docs/deployment.md and more; a service still running then is killed and the stop fails.
+    /// </summary>
     public async Task StopAsync()
     {
         if (process.HasExited)
@@ -142,7 +145,29 @@ public sealed class ServiceProcess : IAsyncDisposable
             await kill!.WaitForExitAsync();
         }
 
-        await process.WaitForExitAsync();
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        try
+        {
+            await process.WaitForExitAsync(wait.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            await KillAsync();
+            throw new TimeoutException("The service did not stop within 60 s of SIGTERM:\n" + string.Join('\n', Output));
+        }
+    }
+
+    /// <summary>SIGKILL without waiting: for a test that ran out of time.</summary>
+    public void Abandon()
+    {
+        try
+        {
+            process.Kill(entireProcessTree: true);
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone.
+        }
     }
 
     public bool HasExited => process.HasExited;
