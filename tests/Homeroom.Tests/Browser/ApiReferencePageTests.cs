@@ -31,7 +31,7 @@ public sealed class ApiReferencePageTests(BrowserFixture fixture) : BrowserTests
 
         await page.GotoAsync("/");
         await page.ClickAsync("footer a[href='/api-reference/']");
-        await page.WaitForURLAsync("**/api-reference/", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/api-reference/$"));
 
         // Operation summaries come from the document: the page really read it.
         await Assertions.Expect(page.GetByText("Create a teacher account").First).ToBeAttachedAsync();

@@ -74,7 +74,7 @@ public sealed class ClassesPagesTests(BrowserFixture fixture) : BrowserTests(fix
 
         // The class links to its page, and the dashboard and header link to the classes.
         await renamed.Locator(".class-name").ClickAsync();
-        await page.WaitForURLAsync(new Regex(@"/classes/\d+$"), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex(@"/classes/\d+$"));
         await Assertions.Expect(page.Locator("#class-name")).ToHaveTextAsync("7B Biology");
         await page.GotoAsync("/dashboard");
         await Assertions.Expect(page.Locator("#features .feature-card", new PageLocatorOptions { HasText = "Classes" })).ToBeVisibleAsync();

@@ -447,7 +447,7 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
 
         // Edit opens the editor.
         await page.Locator($".quiz-card[data-quiz-id='{id}']").GetByRole(AriaRole.Link, new() { Name = "Edit Fractions and friends" }).ClickAsync();
-        await page.WaitForURLAsync($"**/quizzes/{id}", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/quizzes/{id}$"));
         await Assertions.Expect(page.Locator("#quiz-title")).ToHaveValueAsync("Fractions and friends");
         await EditorScreenshotAsync(browser, "quiz-editor-dark");
         browser.AssertNoProblems();
@@ -502,7 +502,7 @@ public sealed partial class QuizzesPagesTests(BrowserFixture fixture) : BrowserT
 
         // The other teacher's quiz opens read only, and can be copied into my library.
         await page.ClickAsync($"#favourite-quizzes [data-quiz-id='{id}'] a");
-        await page.WaitForURLAsync($"**/quizzes/{id}", new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/quizzes/{id}$"));
         await Assertions.Expect(page.Locator("#quiz-view")).ToBeVisibleAsync();
         await Assertions.Expect(page.Locator("#quiz-form")).ToBeHiddenAsync();
         await Assertions.Expect(page.Locator("#view-title")).ToHaveTextAsync($"Shared fractions {tag}");

@@ -157,7 +157,7 @@ public sealed class ReportsPagesTests(BrowserFixture fixture) : BrowserTests(fix
         await browser.ScreenshotAsync("dashboard-recent-reports");
 
         await page.ClickAsync(".site-nav a[href='/reports']");
-        await page.WaitForURLAsync(new Regex("/reports$"), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex("/reports$"));
         await Assertions.Expect(page.Locator(".site-nav a[href='/reports']")).ToHaveAttributeAsync("aria-current", "page");
         var items = page.Locator("#report-list .report-item");
         await Assertions.Expect(items).ToHaveCountAsync(3);
@@ -187,7 +187,7 @@ public sealed class ReportsPagesTests(BrowserFixture fixture) : BrowserTests(fix
 
         // A live game's report says so.
         await items.Nth(0).Locator(".report-name").ClickAsync();
-        await page.WaitForURLAsync(new Regex($"/reports/games/{liveId}$"), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/reports/games/{liveId}$"));
         await Assertions.Expect(page.Locator("#report-notice")).ToContainTextAsync("being played right now");
         browser.AssertNoProblems();
     }
@@ -221,7 +221,7 @@ public sealed class ReportsPagesTests(BrowserFixture fixture) : BrowserTests(fix
         var recent = page.Locator($"#recent-reports .report-item[data-game-id='{gameId}']");
         await Assertions.Expect(recent.GetByRole(AriaRole.Link, new() { Name = "Resume hosting Left running" })).ToBeVisibleAsync();
         await recent.GetByRole(AriaRole.Link, new() { Name = "Resume hosting Left running" }).ClickAsync();
-        await page.WaitForURLAsync(new Regex($"/games/{gameId}/host$"), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/games/{gameId}/host$"));
         await Assertions.Expect(page.Locator(".q-text")).ToBeVisibleAsync();
 
         // The quiz's page says it is live; End game asks, then ends it (the report keeps what was played).
@@ -324,7 +324,7 @@ public sealed class ReportsPagesTests(BrowserFixture fixture) : BrowserTests(fix
         // The class page links to its report.
         await page.GotoAsync($"/classes/{classId}");
         await page.ClickAsync("#report-link");
-        await page.WaitForURLAsync(new Regex($"/classes/{classId}/report$"), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
+        await Assertions.Expect(page).ToHaveURLAsync(new Regex($"/classes/{classId}/report$"));
         await Assertions.Expect(page.Locator("#report-title")).ToHaveTextAsync("8C Maths: report");
         await Assertions.Expect(page.Locator("#report-meta")).ToContainTextAsync("4 games · 3 students");
         await Assertions.Expect(page.Locator("#crumb-class")).ToHaveAttributeAsync("href", $"/classes/{classId}");
