@@ -219,48 +219,54 @@ public static class PicksApi
     }
 
     /// <summary>
-    /// A single fair pick on PostgreSQL, as one statement: read the class's round, who is present and who has had a
-    /// turn in it (three index range scans, kept as arrays), take the student at @ticket among those still waiting
-    /// (or among all present when none is: the round ends and the class moves on to the next), and insert the turn.
-    /// A ticket from the top, incomplete block of 2^62 for this many students would favour some of them: it draws
-    /// nobody and the caller draws again, so every waiting student is exactly equally likely. It answers one row, the
-    /// present and waiting students counted and the inserted pick with its student, or none when the class is not
-    /// the teacher's. No pick with students present: it lost a race to another server (the unique index keeps one
-    /// turn per student and round, and ON CONFLICT turns the loser into "nothing inserted") or a bad ticket.
-    /// The CTEs are MATERIALIZED so that each array is computed once.
+    /// Single fair picks on PostgreSQL, as one statement for all the picks waiting in different classes (a combined
+    /// statement: each parameter is an array with a value per pick, see <see cref="TeacherDb.WriteCombinedAsync{T}"/>).
+    /// For each pick: read the class's round, who is present and who has had a turn in it (three index range scans,
+    /// kept as arrays), take the student at its ticket among those still waiting (or among all present when none is:
+    /// the round ends and the class moves on to the next), and insert the turn. A ticket from the top, incomplete
+    /// block of 2^62 for this many students would favour some of them: it draws nobody and the caller draws again,
+    /// so every waiting student is exactly equally likely. It answers a row per pick (its position in the arrays
+    /// last), the present and waiting students counted and the inserted pick with its student, or none when the
+    /// class is not the teacher's. No pick with students present: it lost a race to another server (the unique
+    /// index keeps one turn per student and round, and ON CONFLICT turns the loser into "nothing inserted") or a bad
+    /// ticket. The writer never puts two picks of one class in one run (they would read the same round), so a class
+    /// identifies its pick's row. The CTEs are MATERIALIZED so that each array is computed once.
     /// </summary>
     private const string FairPickSql = $"""
-        WITH r AS MATERIALIZED (
-            SELECT c.round,
-                ARRAY(SELECT s.id FROM students s WHERE s.class_id = @id AND s.removed_at IS NULL
-                    AND NOT (s.id = ANY (ARRAY(SELECT a.student_id FROM absences a WHERE a.class_id = @id AND a.day = @day)))
+        WITH q AS MATERIALIZED (
+            SELECT * FROM unnest(@TeacherId::bigint[], @id::bigint[], @day::text[], @ticket::bigint[], @at::bigint[])
+                WITH ORDINALITY AS q(teacher_id, id, day, ticket, at, n)
+        ), r AS MATERIALIZED (
+            SELECT q.n, q.id, q.day, q.ticket, q.at, c.round,
+                ARRAY(SELECT s.id FROM students s WHERE s.class_id = q.id AND s.removed_at IS NULL
+                    AND NOT (s.id = ANY (ARRAY(SELECT a.student_id FROM absences a WHERE a.class_id = q.id AND a.day = q.day)))
                     ORDER BY s.id) AS present,
-                ARRAY(SELECT p.student_id FROM picks p WHERE p.class_id = @id AND p.round = c.round
+                ARRAY(SELECT p.student_id FROM picks p WHERE p.class_id = q.id AND p.round = c.round
                     AND p.mode = 'fair' AND {IsTurn}) AS taken
-            FROM classes c WHERE c.id = @id AND c.teacher_id = @TeacherId
-        ), w AS MATERIALIZED (
-            SELECT r.round, r.present, ARRAY(SELECT x FROM unnest(r.present) x WHERE NOT (x = ANY (r.taken)) ORDER BY x) AS waiting FROM r
+            FROM q JOIN classes c ON c.id = q.id AND c.teacher_id = q.teacher_id
         ), d AS MATERIALIZED (
-            SELECT w.round, cardinality(w.present) AS present, cardinality(w.waiting) AS waiting,
-                CASE WHEN cardinality(w.waiting) = 0 THEN w.present ELSE w.waiting END AS pool
-            FROM w
+            SELECT r.n, r.id, r.day, r.ticket, r.at, r.round, r.present, w.waiting,
+                CASE WHEN cardinality(w.waiting) = 0 THEN r.present ELSE w.waiting END AS pool
+            FROM r CROSS JOIN LATERAL (SELECT ARRAY(SELECT x FROM unnest(r.present) x WHERE NOT (x = ANY (r.taken)) ORDER BY x) AS waiting) w
         ), chosen AS MATERIALIZED (
-            SELECT d.pool[1 + (CASE WHEN @ticket < 4611686018427387904 / NULLIF(cardinality(d.pool), 0) * cardinality(d.pool)
-                    THEN @ticket % cardinality(d.pool) END)::int] AS student_id,
-                d.round + CASE WHEN d.waiting = 0 THEN 1 ELSE 0 END AS round, d.present, d.waiting
+            SELECT d.n, d.id, d.day, d.at,
+                d.pool[1 + (CASE WHEN d.ticket < 4611686018427387904 / NULLIF(cardinality(d.pool), 0) * cardinality(d.pool)
+                    THEN d.ticket % cardinality(d.pool) END)::int] AS student_id,
+                d.round + CASE WHEN cardinality(d.waiting) = 0 THEN 1 ELSE 0 END AS round,
+                cardinality(d.present) AS present, cardinality(d.waiting) AS waiting
             FROM d
         ), advanced AS (
             UPDATE classes SET round = chosen.round FROM chosen
-            WHERE classes.id = @id AND chosen.waiting = 0 AND chosen.student_id IS NOT NULL AND classes.round = chosen.round - 1
+            WHERE classes.id = chosen.id AND chosen.waiting = 0 AND chosen.student_id IS NOT NULL AND classes.round = chosen.round - 1
         ), inserted AS (
             INSERT INTO picks (class_id, student_id, mode, round, eligible, day, picked_at)
-            SELECT @id, student_id, 'fair', round, present, @day, @at FROM chosen WHERE student_id IS NOT NULL
+            SELECT id, student_id, 'fair', round, present, day, at FROM chosen WHERE student_id IS NOT NULL
             ON CONFLICT (class_id, round, student_id) WHERE mode = 'fair' AND undone_at IS NULL AND (outcome IS NULL OR outcome = 'answered')
             DO NOTHING
-            RETURNING id, student_id, round
+            RETURNING id, class_id, student_id, round
         )
-        SELECT ch.present, ch.waiting, i.id, i.round, s.id AS student_id, s.name, s.preferred_name, s.pronouns
-        FROM chosen ch LEFT JOIN inserted i ON TRUE LEFT JOIN students s ON s.id = i.student_id
+        SELECT ch.present, ch.waiting, i.id, i.round, s.id AS student_id, s.name, s.preferred_name, s.pronouns, ch.n
+        FROM chosen ch LEFT JOIN inserted i ON i.class_id = ch.id LEFT JOIN students s ON s.id = i.student_id
         """;
 
     /// <summary>The tickets <see cref="FairPickSql"/> draws with: [0, 2^62).</summary>
@@ -357,7 +363,7 @@ public static class PicksApi
     /// The hot path, one fair student, in one write. On SQLite: read the round, draw, then one conditional insert
     /// (after a conditional UPDATE when the round ends); the single writer runs it with nothing in between, its
     /// statements kept prepared, so the insert always lands. On PostgreSQL: one statement (<see cref="FairPickSql"/>)
-    /// that the writer sends together with the other picks waiting; each server has one writer, but another server
+    /// that the writer runs once for the picks waiting in different classes; each server has one writer, but another server
     /// may give the student a turn first, and then nothing is inserted and the caller draws again (null, null).
     /// No lock is taken.
     /// </summary>
@@ -493,7 +499,7 @@ public static class PicksApi
     {
         var ticket = random.NextBelow(Tickets);
         // The class is the lane: this server's picks in one class never race each other on two writers.
-        var rows = await mine.WriteStatementAsync<FairPickRow>(FairPickSql, new { id, day, ticket, at = now.ToUnixTimeMilliseconds() }, lane: id);
+        var rows = await mine.WriteCombinedAsync<FairPickRow>(FairPickSql, new { id, day, ticket, at = now.ToUnixTimeMilliseconds() }, lane: id);
         if (rows.Count == 0)
         {
             return (null, Problems.NotFound("class"));

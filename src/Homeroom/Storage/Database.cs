@@ -54,6 +54,18 @@ public abstract class Database : IAsyncDisposable
     /// </summary>
     public abstract Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, long lane);
 
+    /// <summary>
+    /// One write of a statement written for many writes at once (PostgreSQL only): like
+    /// <see cref="WriteStatementAsync{T}"/>, but the writes of the same <paramref name="sql"/> waiting together run as
+    /// one statement, in which each parameter <c>@name</c> is an array of the writes' values (read them with
+    /// <c>unnest(@a::bigint[], @b::text[]) WITH ORDINALITY</c>), at most one write of each <paramref name="lane"/> per
+    /// run, and whose rows end with a column holding the 1-based position of the write they belong to. Every write
+    /// must give every parameter a value, of the same type. SQLite's single writer has no such statements (it
+    /// remembers instead, see <see cref="WriterMemory"/>): there this throws <see cref="NotSupportedException"/>.
+    /// </summary>
+    public virtual Task<IReadOnlyList<T>> WriteCombinedAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, long lane) =>
+        throw new NotSupportedException("Combined statements are for PostgreSQL only.");
+
     public virtual ValueTask DisposeAsync()
     {
         GC.SuppressFinalize(this);
@@ -287,6 +299,9 @@ public sealed class PostgresDatabase : Database
 
     public override Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, long lane) =>
         statementWriters[(int)((ulong)lane % (ulong)statementWriters.Length)].WriteStatementAsync<T>(sql, parameters);
+
+    public override Task<IReadOnlyList<T>> WriteCombinedAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, long lane) =>
+        statementWriters[(int)((ulong)lane % (ulong)statementWriters.Length)].WriteCombinedAsync<T>(sql, parameters, lane);
 
     public override async ValueTask DisposeAsync()
     {

@@ -65,7 +65,18 @@ public sealed class TeacherDb
     /// One statement that changes data, with its rows (see <see cref="Database.WriteStatementAsync{T}"/>: on
     /// PostgreSQL it is sent together with the other statements waiting, by the writer of its lane). Arguments must be plain values.
     /// </summary>
-    public Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, object? args = null, long lane = 0)
+    public Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, object? args = null, long lane = 0) =>
+        Database.WriteStatementAsync<T>(sql, Parameters(sql, args), lane);
+
+    /// <summary>
+    /// One write of a combined statement (see <see cref="Database.WriteCombinedAsync{T}"/>, PostgreSQL only): in the
+    /// statement <c>@TeacherId</c>, like every parameter, is the array of the writes' values.
+    /// </summary>
+    public Task<IReadOnlyList<T>> WriteCombinedAsync<T>(string sql, object args, long lane) =>
+        Database.WriteCombinedAsync<T>(sql, Parameters(sql, args), lane);
+
+    /// <summary>A checked statement's values by name: the teacher's id and each of <paramref name="args"/>'s properties.</summary>
+    private Dictionary<string, object?> Parameters(string sql, object? args)
     {
         Check(sql, args);
         var parameters = new Dictionary<string, object?>(StringComparer.Ordinal) { ["TeacherId"] = TeacherId };
@@ -74,7 +85,7 @@ public sealed class TeacherDb
             parameters[property.Name] = property.GetValue(args);
         }
 
-        return Database.WriteStatementAsync<T>(sql, parameters, lane);
+        return parameters;
     }
 
     /// <summary>

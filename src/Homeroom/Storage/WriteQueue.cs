@@ -19,6 +19,11 @@ namespace Homeroom.Storage;
 /// <item>Statements queued with <see cref="WriteStatementAsync{T}"/> are, on PostgreSQL, sent to the server
 /// together before the other writes of the batch (one round trip for all of them, NpgsqlBatch). One that
 /// fails rolls the transaction back and is answered with its error; the others run again without it.</item>
+/// <item>Statements queued with <see cref="WriteCombinedAsync{T}"/> (PostgreSQL) go further: the waiting ones of the
+/// same text run as one statement whose parameters are arrays, one value per write, so the server starts one plan
+/// for all of them. One write per lane goes into each run of it, the next write of a lane into the next run, so
+/// writes of one lane never see the same snapshot. A combined run that fails rolls back, and its writes run again
+/// each on its own, so the failure is answered to the write that caused it alone.</item>
 /// </list>
 /// Work items run one after another on one connection, so they must be quick SQL only (no hashing, no
 /// network), and a write never waits for another write of the same server. The writer keeps its connection
@@ -65,6 +70,9 @@ internal sealed class WriteQueue : IAsyncDisposable
 
         /// <summary>The transaction itself failed (begin, rollback or commit): every write of the batch is lost.</summary>
         Broken,
+
+        /// <summary>A combined statement failed; everything was rolled back, and its writes will each run on their own.</summary>
+        Split,
     }
 
     public Task<T> WriteAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work) => Enqueue(new ClosureWork<T>(work));
@@ -72,6 +80,12 @@ internal sealed class WriteQueue : IAsyncDisposable
     /// <summary>One statement, with its rows (RETURNING); see <see cref="Database.WriteStatementAsync{T}"/>.</summary>
     public Task<IReadOnlyList<T>> WriteStatementAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters) =>
         Enqueue(new StatementWork<T>(sql, parameters));
+
+    /// <summary>
+    /// One write of a combined statement (PostgreSQL), with its rows; see <see cref="Database.WriteCombinedAsync{T}"/>.
+    /// </summary>
+    public Task<IReadOnlyList<T>> WriteCombinedAsync<T>(string sql, IReadOnlyDictionary<string, object?> parameters, long lane) =>
+        Enqueue(new CombinedWork<T>(sql, parameters, lane));
 
     public async ValueTask DisposeAsync()
     {
@@ -171,6 +185,9 @@ internal sealed class WriteQueue : IAsyncDisposable
                 case Outcome.NeedsSavepoints:
                     savepoints = true;
                     break;
+                case Outcome.Split:
+                    // The combined statement's writes now run one by one, and the one that fails is answered alone.
+                    break;
                 case Outcome.WriteFailed:
                     // That one write is answered with its error (or tried again later); the rest run again without it.
                     FailOrRetry(failed[0].Work, failed[0].Error);
@@ -230,8 +247,7 @@ internal sealed class WriteQueue : IAsyncDisposable
             if (pipelined.Count > 0 && await RunPipelinedAsync(npgsql!, (NpgsqlTransaction)transaction, pipelined) is { } failure)
             {
                 await transaction.RollbackAsync();
-                failed.Add(failure);
-                return (Outcome.WriteFailed, failed);
+                return failure;
             }
 
             foreach (var item in batch)
@@ -298,12 +314,13 @@ internal sealed class WriteQueue : IAsyncDisposable
     {
         await using var batch = new NpgsqlBatch(connection);
         batch.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        var commands = Commands(items);
         var index = 0;
         try
         {
-            foreach (var item in items)
+            foreach (var command in commands)
             {
-                batch.BatchCommands.Add(item.ToBatchCommand());
+                batch.BatchCommands.Add(command.ToBatchCommand());
                 index++;
             }
         }
@@ -311,7 +328,7 @@ internal sealed class WriteQueue : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return (Outcome.WriteFailed, [(items[index], e)]);
+            return Failure(commands[index], e);
         }
 
         batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
@@ -322,8 +339,8 @@ internal sealed class WriteQueue : IAsyncDisposable
             await using var reader = await batch.ExecuteReaderAsync();
             while (true)
             {
-                await items[index].ReadAsync(reader);
-                if (++index == items.Count)
+                await commands[index].ReadAsync(reader);
+                if (++index == commands.Count)
                 {
                     break;
                 }
@@ -338,29 +355,50 @@ internal sealed class WriteQueue : IAsyncDisposable
             {
             }
         }
-        catch (PostgresException e) when (index < items.Count)
+        catch (PostgresException e) when (index < commands.Count)
         {
             await using var rollback = new NpgsqlCommand("ROLLBACK", connection);
             await rollback.ExecuteNonQueryAsync();
-            return (Outcome.WriteFailed, [(items[index], e)]);
+            return Failure(commands[index], e);
         }
 
         return (Outcome.Committed, []);
     }
 
     /// <summary>
-    /// Sends the statements in one round trip and reads each one's rows. On an error PostgreSQL skips the rest and
-    /// the transaction is aborted: returns the failing statement and its error (the caller rolls back).
+    /// A statement's failure: its write's alone, or, for a combined statement of several writes, a reason to run them
+    /// again each on its own (<see cref="Outcome.Split"/>).
     /// </summary>
-    private static async Task<(Work Work, Exception Error)?> RunPipelinedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Work> items)
+    private static (Outcome Outcome, List<(Work Work, Exception Error)> Failed) Failure(Command command, Exception error)
+    {
+        if (command.Works.Count == 1)
+        {
+            return (Outcome.WriteFailed, [(command.Works[0], error)]);
+        }
+
+        foreach (var work in command.Works)
+        {
+            ((ICombinedWork)work).Alone = true;
+        }
+
+        return (Outcome.Split, []);
+    }
+
+    /// <summary>
+    /// Sends the statements in one round trip and reads each one's rows. On an error PostgreSQL skips the rest and
+    /// the transaction is aborted: returns how (see <see cref="Failure"/>; the caller rolls back).
+    /// </summary>
+    private static async Task<(Outcome Outcome, List<(Work Work, Exception Error)> Failed)?> RunPipelinedAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<Work> items)
     {
         await using var batch = new NpgsqlBatch(connection, transaction);
+        var commands = Commands(items);
         var index = 0;
         try
         {
-            foreach (var item in items)
+            foreach (var command in commands)
             {
-                batch.BatchCommands.Add(item.ToBatchCommand());
+                batch.BatchCommands.Add(command.ToBatchCommand());
                 index++;
             }
 
@@ -368,8 +406,8 @@ internal sealed class WriteQueue : IAsyncDisposable
             await using var reader = await batch.ExecuteReaderAsync();
             while (true)
             {
-                await items[index].ReadAsync(reader);
-                if (++index == items.Count)
+                await commands[index].ReadAsync(reader);
+                if (++index == commands.Count)
                 {
                     return null;
                 }
@@ -384,7 +422,103 @@ internal sealed class WriteQueue : IAsyncDisposable
         catch (Exception e)
 #pragma warning restore CA1031
         {
-            return (items[Math.Min(index, items.Count - 1)], e);
+            return Failure(commands[Math.Min(index, commands.Count - 1)], e);
+        }
+    }
+
+    /// <summary>
+    /// The statements to send for these writes, in their order: one per statement write, and for the writes of a
+    /// combined statement (<see cref="WriteCombinedAsync{T}"/>) as few runs of it as their lanes allow: the first
+    /// write of each lane in the first run, the second in the second, and so on. A write that must run alone
+    /// (after its combined run failed) is a run of its own.
+    /// </summary>
+    private static List<Command> Commands(List<Work> items)
+    {
+        var commands = new List<Command>(items.Count);
+        Dictionary<string, List<int>>? runs = null;
+        Dictionary<long, int>? lastOfLane = null;
+        foreach (var item in items)
+        {
+            if (item is not ICombinedWork combined)
+            {
+                commands.Add(new Command([item]));
+                continue;
+            }
+
+            // A write joins the first run of its statement after its lane's last write, so a lane's writes keep their order.
+            runs ??= new(StringComparer.Ordinal);
+            lastOfLane ??= [];
+            var after = lastOfLane.GetValueOrDefault(combined.Lane, -1);
+            int run;
+            if (!combined.Alone)
+            {
+                if (!runs.TryGetValue(combined.Sql, out var ofThisSql))
+                {
+                    runs[combined.Sql] = ofThisSql = [];
+                }
+
+                var first = ofThisSql.FindIndex(r => r > after);
+                run = first < 0 ? -1 : ofThisSql[first];
+                if (run < 0)
+                {
+                    run = commands.Count;
+                    ofThisSql.Add(run);
+                    commands.Add(new Command([]));
+                }
+
+                commands[run].Works.Add(item);
+            }
+            else
+            {
+                run = commands.Count;
+                commands.Add(new Command([item]));
+            }
+
+            lastOfLane[combined.Lane] = run;
+        }
+
+        return commands;
+    }
+
+    /// <summary>One statement sent in a batch, and the writes it runs: one, or several for a combined statement.</summary>
+    private sealed class Command(List<Work> works)
+    {
+        public List<Work> Works { get; } = works;
+
+        public NpgsqlBatchCommand ToBatchCommand() => Works[0] is ICombinedWork combined
+            ? combined.ToCombinedCommand(Works)
+            : Works[0].ToBatchCommand();
+
+        public async Task ReadAsync(DbDataReader reader)
+        {
+            if (Works[0] is not ICombinedWork)
+            {
+                await Works[0].ReadAsync(reader);
+                return;
+            }
+
+            foreach (var work in Works)
+            {
+                ((ICombinedWork)work).Clear();
+            }
+
+            if (reader.FieldCount == 0)
+            {
+                return;
+            }
+
+            // The last column is the 1-based position of the write the row belongs to in the run's arrays.
+            var last = reader.FieldCount - 1;
+            while (await reader.ReadAsync())
+            {
+                var position = reader.GetInt64(last);
+                if (position < 1 || position > Works.Count)
+                {
+                    throw new InvalidOperationException($"A combined statement answered a row for write {position} of {Works.Count}.");
+                }
+
+                ((ICombinedWork)Works[(int)position - 1]).Add(reader);
+            }
         }
     }
 
@@ -466,5 +600,86 @@ internal sealed class WriteQueue : IAsyncDisposable
 
             Result = rows;
         }
+    }
+
+    /// <summary>A write of a combined statement, as <see cref="Command"/> sees it whatever its row type.</summary>
+    private interface ICombinedWork
+    {
+        string Sql { get; }
+
+        long Lane { get; }
+
+        /// <summary>Set when a combined run with it failed: it then runs alone, so that a failure is its own.</summary>
+        bool Alone { get; set; }
+
+        /// <summary>The statement for these writes (this one first): each parameter an array of their values, in order.</summary>
+        NpgsqlBatchCommand ToCombinedCommand(List<Work> works);
+
+        /// <summary>Forgets the rows of an earlier try.</summary>
+        void Clear();
+
+        void Add(DbDataReader reader);
+
+        object? Value(string name);
+    }
+
+    private sealed class CombinedWork<T>(string sql, IReadOnlyDictionary<string, object?> parameters, long lane) : Work<IReadOnlyList<T>>, ICombinedWork
+    {
+        private List<T> rows = [];
+
+        public string Sql => sql;
+
+        public long Lane => lane;
+
+        public bool Alone { get; set; }
+
+        public override bool Pipelined => true;
+
+        public override Task RunAsync(DbConnection connection, DbTransaction transaction) =>
+            throw new NotSupportedException("A combined statement runs on PostgreSQL only, in a batch of statements.");
+
+        public override NpgsqlBatchCommand ToBatchCommand() => ToCombinedCommand([this]);
+
+        public override async Task ReadAsync(DbDataReader reader) => await new Command([this]).ReadAsync(reader);
+
+        public NpgsqlBatchCommand ToCombinedCommand(List<Work> works)
+        {
+            var positional = PositionalSql.For(sql);
+            var command = new NpgsqlBatchCommand(positional.Sql);
+            foreach (var name in positional.Names)
+            {
+                if (Value(name) is not { } first)
+                {
+                    throw new InvalidOperationException($"No value for @{name} in: {sql}");
+                }
+
+                // One array per parameter, of the values' own type (long[], string[], …), a value per write in order.
+                var values = Array.CreateInstance(first.GetType(), works.Count);
+                for (var i = 0; i < works.Count; i++)
+                {
+                    var value = ((ICombinedWork)works[i]).Value(name);
+                    if (value is null || value.GetType() != first.GetType())
+                    {
+                        throw new InvalidOperationException($"Every write of a combined statement needs a value of type {first.GetType().Name} for @{name}.");
+                    }
+
+                    values.SetValue(value, i);
+                }
+
+                command.Parameters.Add(new NpgsqlParameter { Value = values });
+            }
+
+            return command;
+        }
+
+        public object? Value(string name) => parameters.GetValueOrDefault(name);
+
+        public void Clear()
+        {
+            rows = [];
+            Result = rows;
+        }
+
+        public void Add(DbDataReader reader) => rows.Add((RowReader<T>.Read ?? reader.GetRowParser<T>())(reader));
     }
 }

@@ -119,6 +119,99 @@ public abstract class StorageTests(AppFixture fixture) : AppTests(fixture)
         Assert.Equal(0, database.QueuedWrites);
     }
 
+    /// <summary>
+    /// A combined statement (the fair pick's form on PostgreSQL) for the tests: each write inserts a class named after
+    /// its lane and answers how many classes of its lane it saw before it (so a write that shared a snapshot with an
+    /// earlier write of its lane would see one too few) and how many writes its run had. A write named "fail"
+    /// divides by zero.
+    /// </summary>
+    private const string CombinedInsert = """
+        WITH q AS MATERIALIZED (
+            SELECT * FROM unnest(@TeacherId::bigint[], @name::text[], @lane::bigint[]) WITH ORDINALITY AS q(teacher_id, name, lane, n)
+        ), seen AS MATERIALIZED (
+            SELECT q.n, q.teacher_id, q.name,
+                (SELECT count(*) FROM classes c WHERE c.teacher_id = q.teacher_id AND c.name LIKE 'lane ' || q.lane || ' #%')
+                    + 1 / CASE WHEN q.name = 'fail' THEN 0 ELSE 1 END - 1 AS before
+            FROM q
+        ), inserted AS (
+            INSERT INTO classes (teacher_id, name, created_at) SELECT teacher_id, name, before FROM seen RETURNING name, created_at
+        )
+        SELECT i.name, i.created_at AS before, (SELECT count(*) FROM q) AS run, s.n
+        FROM seen s JOIN inserted i ON i.name = s.name
+        """;
+
+    [Fact]
+    public async Task Combined_statements_run_once_for_many_writes_one_per_lane_per_run()
+    {
+        var teacher = await SignUpAsync();
+        var scope = TeacherDb.For(App.Service<Database>(), teacher.Id);
+        if (Fixture.Provider == StorageProvider.Sqlite)
+        {
+            // SQLite's single writer remembers instead; the picker does not use combined statements there.
+            await Assert.ThrowsAsync<NotSupportedException>(() => scope.WriteCombinedAsync<(string, long, long)>(CombinedInsert, new { name = "x", lane = 1L }, lane: 1));
+            return;
+        }
+
+        // 60 writes over 7 lanes waiting together: 8 runs of 7 writes (a write of each lane) and a last run of 4.
+        var (release, held) = await HoldTheWriterAsync(scope);
+        var sent = Enumerable.Range(0, 60)
+            .Select(i => scope.WriteCombinedAsync<(string Name, long Before, long Run)>(CombinedInsert, new { name = $"lane {i % 7} #{i:00}", lane = (long)(i % 7) }, lane: i % 7))
+            .ToList();
+        release.SetResult();
+        await held;
+
+        for (var i = 0; i < sent.Count; i++)
+        {
+            var row = Assert.Single(await sent[i]);
+            Assert.Equal($"lane {i % 7} #{i:00}", row.Name);
+            Assert.Equal(i / 7, row.Before);
+            Assert.Equal(i < 56 ? 7 : 4, row.Run);
+        }
+
+        Assert.Equal(60, (await scope.QueryAsync<string>("SELECT name FROM classes WHERE teacher_id = @TeacherId")).Count);
+    }
+
+    [Fact]
+    public async Task A_failing_write_of_a_combined_statement_is_answered_alone_and_the_others_land()
+    {
+        var teacher = await SignUpAsync();
+        var scope = TeacherDb.For(App.Service<Database>(), teacher.Id);
+        if (Fixture.Provider == StorageProvider.Sqlite)
+        {
+            await Assert.ThrowsAsync<NotSupportedException>(() => scope.WriteCombinedAsync<(string, long, long)>(CombinedInsert, new { name = "x", lane = 1L }, lane: 1));
+            return;
+        }
+
+        static string Name(int i) => i == 9 ? "fail" : $"lane {i % 4} #{i:00}";
+        var (release, held) = await HoldTheWriterAsync(scope);
+        var sent = Enumerable.Range(0, 20)
+            .Select(i => scope.WriteCombinedAsync<(string Name, long Before, long Run)>(CombinedInsert, new { name = Name(i), lane = (long)(i % 4) }, lane: i % 4))
+            .ToList();
+        release.SetResult();
+        await held;
+
+        var landed = new List<string>();
+        for (var i = 0; i < sent.Count; i++)
+        {
+            if (i == 9)
+            {
+                var error = await Assert.ThrowsAnyAsync<DbException>(() => sent[i]);
+                Assert.Contains("division by zero", error.Message, StringComparison.Ordinal);
+                continue;
+            }
+
+            var row = Assert.Single(await sent[i]);
+            Assert.Equal(Name(i), row.Name);
+
+            // Lane 1 lost its third write (9): the ones after it see one class fewer.
+            Assert.Equal(i % 4 == 1 && i > 9 ? (i / 4) - 1 : i / 4, row.Before);
+            landed.Add(row.Name);
+        }
+
+        Assert.Equal(landed.Order(StringComparer.Ordinal), (await scope.QueryAsync<string>("SELECT name FROM classes WHERE teacher_id = @TeacherId")).Order(StringComparer.Ordinal));
+        Assert.Equal(1, await scope.WriteAsync(tx => tx.ExecuteAsync("UPDATE teachers SET display_name = 'after' WHERE id = @TeacherId")));
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
