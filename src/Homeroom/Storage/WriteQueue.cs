@@ -635,12 +635,9 @@ internal sealed class WriteQueue : IAsyncDisposable
 
         public override bool Pipelined => true;
 
+        /// <summary>Never called: a combined write is always pipelined, and <see cref="Command"/> builds and reads its statement.</summary>
         public override Task RunAsync(DbConnection connection, DbTransaction transaction) =>
             throw new NotSupportedException("A combined statement runs on PostgreSQL only, in a batch of statements.");
-
-        public override NpgsqlBatchCommand ToBatchCommand() => ToCombinedCommand([this]);
-
-        public override async Task ReadAsync(DbDataReader reader) => await new Command([this]).ReadAsync(reader);
 
         public NpgsqlBatchCommand ToCombinedCommand(List<Work> works)
         {

@@ -140,15 +140,28 @@ public abstract class StorageTests(AppFixture fixture) : AppTests(fixture)
         FROM seen s JOIN inserted i ON i.name = s.name
         """;
 
-    [Fact]
-    public async Task Combined_statements_run_once_for_many_writes_one_per_lane_per_run()
+    /// <summary>
+    /// A new teacher's scope for combined statements on PostgreSQL; on SQLite, whose single writer remembers instead
+    /// (the picker does not use combined statements there), checks that they are refused and gives null.
+    /// </summary>
+    private async Task<TeacherDb?> CombinedScopeAsync()
     {
         var teacher = await SignUpAsync();
         var scope = TeacherDb.For(App.Service<Database>(), teacher.Id);
-        if (Fixture.Provider == StorageProvider.Sqlite)
+        if (Fixture.Provider != StorageProvider.Sqlite)
         {
-            // SQLite's single writer remembers instead; the picker does not use combined statements there.
-            await Assert.ThrowsAsync<NotSupportedException>(() => scope.WriteCombinedAsync<(string, long, long)>(CombinedInsert, new { name = "x", lane = 1L }, lane: 1));
+            return scope;
+        }
+
+        await Assert.ThrowsAsync<NotSupportedException>(() => scope.WriteCombinedAsync<(string, long, long)>(CombinedInsert, new { name = "x", lane = 1L }, lane: 1));
+        return null;
+    }
+
+    [Fact]
+    public async Task Combined_statements_run_once_for_many_writes_one_per_lane_per_run()
+    {
+        if (await CombinedScopeAsync() is not { } scope)
+        {
             return;
         }
 
@@ -174,11 +187,8 @@ public abstract class StorageTests(AppFixture fixture) : AppTests(fixture)
     [Fact]
     public async Task A_failing_write_of_a_combined_statement_is_answered_alone_and_the_others_land()
     {
-        var teacher = await SignUpAsync();
-        var scope = TeacherDb.For(App.Service<Database>(), teacher.Id);
-        if (Fixture.Provider == StorageProvider.Sqlite)
+        if (await CombinedScopeAsync() is not { } scope)
         {
-            await Assert.ThrowsAsync<NotSupportedException>(() => scope.WriteCombinedAsync<(string, long, long)>(CombinedInsert, new { name = "x", lane = 1L }, lane: 1));
             return;
         }
 
